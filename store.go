@@ -1,0 +1,176 @@
+package multiline
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/multilinehq/multiline/account"
+	"github.com/multilinehq/multiline/invite"
+	"github.com/multilinehq/multiline/mlerr"
+	"github.com/multilinehq/multiline/numberpool"
+	"github.com/multilinehq/multiline/org"
+	"github.com/multilinehq/multiline/permissions"
+)
+
+// Store keeps the service's records. store/memory is the embedded default;
+// every implementation passes the conformance suite in store/storetest.
+//
+// All reads and writes happen inside a transaction. A store reports a missing
+// record with an error wrapping mlerr.ErrNotFound and a taken unique key with
+// a *UniqueError.
+type Store interface {
+	// Tx runs fn in a transaction: if fn returns nil, everything it wrote
+	// commits together; if it returns an error (or ctx ends first), nothing it
+	// wrote is kept and Tx returns that error. A store may run fn again after
+	// a serialization failure, so fn must have no effect outside tx. tx must
+	// not be used after fn returns.
+	Tx(ctx context.Context, fn func(ctx context.Context, tx Tx) error) error
+}
+
+// Tx is one transaction of a Store. Reads see the transaction's own writes.
+// Each Get-style read of a record that the transaction later updates locks
+// it against concurrent transactions (SELECT … FOR UPDATE in SQL stores), so
+// read-check-write sequences inside one Tx are safe.
+type Tx interface {
+	// CreateOrg stores a new organization.
+	CreateOrg(ctx context.Context, o org.Org) error
+	// Org returns an organization.
+	Org(ctx context.Context, id org.ID) (org.Org, error)
+	// UpdateOrg replaces an organization's name and settings.
+	UpdateOrg(ctx context.Context, o org.Org) error
+	// Children returns the direct sub-organizations of id.
+	Children(ctx context.Context, id org.ID) ([]org.Org, error)
+	// LockOrg serializes this transaction against every other transaction
+	// that locks the same organization, until commit or rollback. The service
+	// locks an organization before it weighs its capacity.
+	LockOrg(ctx context.Context, id org.ID) error
+
+	// CreateAdmin stores a new administrator; a taken email is a *UniqueError
+	// on "admin_email".
+	CreateAdmin(ctx context.Context, a permissions.Admin) error
+	// Admin returns an administrator.
+	Admin(ctx context.Context, id permissions.AdminID) (permissions.Admin, error)
+
+	// CreateProfile stores a profile; a second default profile on one
+	// organization is a *UniqueError on "default_profile".
+	CreateProfile(ctx context.Context, p permissions.Profile) error
+	// Profiles returns the profiles defined on the given organizations.
+	Profiles(ctx context.Context, orgs []org.ID) ([]permissions.Profile, error)
+
+	// CreateNumber stores a number; a number stored already (in any
+	// organization) is a *UniqueError on "number".
+	CreateNumber(ctx context.Context, n numberpool.Number) error
+	// Number returns a number and locks it.
+	Number(ctx context.Context, e164 string) (numberpool.Number, error)
+	// UpdateNumber replaces a number's record.
+	UpdateNumber(ctx context.Context, n numberpool.Number) error
+	// PickNumber returns one number of q.Org in q.State (and under q.Tag when
+	// set) that no other live transaction holds, and locks it. None:
+	// mlerr.ErrNotFound. Concurrent transactions never get the same number.
+	PickNumber(ctx context.Context, q NumberQuery) (numberpool.Number, error)
+	// ListNumbers returns a page of an organization's numbers, by E.164.
+	ListNumbers(ctx context.Context, o org.ID, p Page) ([]numberpool.Number, string, error)
+	// Capacity counts what the capacity invariant weighs in o: its Available
+	// numbers, and its accounts with a pending invitation (Invited or
+	// Invitation Failed) and no number.
+	Capacity(ctx context.Context, o org.ID) (numberpool.Capacity, error)
+
+	// CreateAccount stores an account. A username taken anywhere is a
+	// *UniqueError on "username"; an Account ID taken in the organization, on
+	// "account_id".
+	CreateAccount(ctx context.Context, a account.Account) error
+	// Account returns an account and locks it.
+	Account(ctx context.Context, id account.ID) (account.Account, error)
+	// UpdateAccount replaces an account's record; the same unique keys apply.
+	UpdateAccount(ctx context.Context, a account.Account) error
+	// ListAccounts returns a page of an organization's accounts, oldest first.
+	ListAccounts(ctx context.Context, o org.ID, p Page) ([]account.Account, string, error)
+
+	// CreateInvitation stores an invitation; an account has at most one.
+	CreateInvitation(ctx context.Context, inv invite.Invitation) error
+	// Invitation returns an account's invitation and locks it.
+	Invitation(ctx context.Context, a account.ID) (invite.Invitation, error)
+	// UpdateInvitation replaces an invitation's record.
+	UpdateInvitation(ctx context.Context, inv invite.Invitation) error
+
+	// Enqueue stores an outbound message; its ID and IdempotencyKey are unique.
+	Enqueue(ctx context.Context, m invite.Message) error
+	// Message returns a message and locks it.
+	Message(ctx context.Context, id invite.MessageID) (invite.Message, error)
+	// UpdateMessage replaces a message's record.
+	UpdateMessage(ctx context.Context, m invite.Message) error
+	// DueMessages returns up to limit messages Queued or Failed whose
+	// NextAttempt is not after now, oldest first, skipping any that another
+	// live transaction holds, and locks them.
+	DueMessages(ctx context.Context, now time.Time, limit int) ([]invite.Message, error)
+	// Messages returns a page of the messages of an organization, oldest first.
+	Messages(ctx context.Context, o org.ID, p Page) ([]invite.Message, string, error)
+
+	// AppendAudit stores an audit event.
+	AppendAudit(ctx context.Context, e AuditEvent) error
+	// ListAudit returns a page of the audit events of the given
+	// organizations, newest first.
+	ListAudit(ctx context.Context, orgs []org.ID, p Page) ([]AuditEvent, string, error)
+}
+
+// NumberQuery selects a number for PickNumber.
+type NumberQuery struct {
+	Org   org.ID
+	State numberpool.State
+	Tag   string // empty: any tag or none
+}
+
+// Page asks for one page of a list: up to Limit items after the opaque
+// cursor After (empty: from the start). The next page's cursor is returned
+// beside the items; an empty one means there is no more.
+type Page struct {
+	After string
+	Limit int
+}
+
+// Page sizes: a Limit of 0 or less gets DefaultPageSize, and a Limit above
+// MaxPageSize gets MaxPageSize, so no call returns an unbounded result.
+const (
+	DefaultPageSize = 50
+	MaxPageSize     = 500
+)
+
+// Normalize returns p with its Limit brought within 1..MaxPageSize.
+func (p Page) Normalize() Page {
+	switch {
+	case p.Limit <= 0:
+		p.Limit = DefaultPageSize
+	case p.Limit > MaxPageSize:
+		p.Limit = MaxPageSize
+	}
+	return p
+}
+
+// UniqueError reports a unique key that is taken. It wraps
+// mlerr.ErrAlreadyExists.
+type UniqueError struct {
+	Key   string // username, account_id, number, admin_email, default_profile, …
+	Value string
+}
+
+func (e *UniqueError) Error() string {
+	return fmt.Sprintf("multiline: %s %q already exists", e.Key, e.Value)
+}
+
+// Unwrap returns mlerr.ErrAlreadyExists.
+func (e *UniqueError) Unwrap() error { return mlerr.ErrAlreadyExists }
+
+// AuditEvent records one change (SPEC §8): who made it, what it was, in which
+// organization, when, and the record before and after where that applies.
+type AuditEvent struct {
+	ID      string // time-ordered: events sort by ID as they sort by At
+	At      time.Time
+	Actor   permissions.AdminID // empty for the host's own calls and the outbox
+	OrgID   org.ID
+	Action  string // e.g. account.created, number.assigned
+	Subject string // the record changed: an account ID, a number, …
+	Before  json.RawMessage
+	After   json.RawMessage
+}

@@ -1,0 +1,53 @@
+package memory
+
+import (
+	"slices"
+
+	"github.com/multilinehq/multiline"
+	"github.com/multilinehq/multiline/account"
+	"github.com/multilinehq/multiline/invite"
+	"github.com/multilinehq/multiline/org"
+	"github.com/multilinehq/multiline/permissions"
+)
+
+// The clone functions copy every slice and pointer of a record, so that what
+// the store keeps and what callers hold never share memory.
+
+func cloneOrg(o org.Org) org.Org {
+	s := &o.Settings
+	s.Features.Value = slices.Clone(s.Features.Value)
+	s.Applications.Value = slices.Clone(s.Applications.Value)
+	s.EmailDomains.Value = slices.Clone(s.EmailDomains.Value)
+	s.AlertRecipients.Value = slices.Clone(s.AlertRecipients.Value)
+	return o
+}
+
+func cloneAdmin(a permissions.Admin) permissions.Admin {
+	a.Roles = slices.Clone(a.Roles)
+	for i, r := range a.Roles {
+		a.Roles[i].Privileges = slices.Clone(r.Privileges)
+		a.Roles[i].Orgs = slices.Clone(r.Orgs)
+	}
+	return a
+}
+
+func cloneAccount(a account.Account) account.Account {
+	a.Applications = slices.Clone(a.Applications)
+	a.Features = slices.Clone(a.Features)
+	return a
+}
+
+func cloneInvitation(inv invite.Invitation) invite.Invitation {
+	inv.TokenHash = slices.Clone(inv.TokenHash)
+	if inv.Consent != nil {
+		c := *inv.Consent
+		inv.Consent = &c
+	}
+	return inv
+}
+
+func cloneEvent(e multiline.AuditEvent) multiline.AuditEvent {
+	e.Before = slices.Clone(e.Before)
+	e.After = slices.Clone(e.After)
+	return e
+}

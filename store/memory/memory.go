@@ -1,0 +1,659 @@
+// Package memory is the embedded default store of the MultiLine SDK: every
+// record in maps, in this process.
+//
+// Transactions are serialized: one runs at a time, holding the store's lock
+// from start to commit, and each write records how to undo itself, so a
+// transaction that fails leaves no trace. Serializing makes every
+// read-check-write inside a transaction safe without row locks, which is what
+// lets the memory store prove the SDK's concurrency rules with goroutines.
+// Records are copied in and out, so a caller never shares memory with the
+// store.
+//
+// It keeps nothing across restarts: use it for tests, demos, and hosts whose
+// provisioning state lives elsewhere.
+package memory
+
+import (
+	"cmp"
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/multilinehq/multiline"
+	"github.com/multilinehq/multiline/account"
+	"github.com/multilinehq/multiline/invite"
+	"github.com/multilinehq/multiline/mlerr"
+	"github.com/multilinehq/multiline/numberpool"
+	"github.com/multilinehq/multiline/org"
+	"github.com/multilinehq/multiline/permissions"
+)
+
+// New returns an empty in-memory store.
+func New() multiline.Store {
+	return &store{
+		orgs:        map[org.ID]org.Org{},
+		admins:      map[permissions.AdminID]permissions.Admin{},
+		adminEmails: map[string]permissions.AdminID{},
+		profiles:    map[permissions.ProfileID]permissions.Profile{},
+		numbers:     map[string]numberpool.Number{},
+		byState:     map[stateKey]map[string]struct{}{},
+		orgNumbers:  map[org.ID]map[string]struct{}{},
+		accounts:    map[account.ID]account.Account{},
+		usernames:   map[string]account.ID{},
+		accountIDs:  map[[2]string]account.ID{},
+		orgAccounts: map[org.ID]map[account.ID]struct{}{},
+		invitations: map[account.ID]invite.Invitation{},
+		messages:    map[invite.MessageID]invite.Message{},
+		msgKeys:     map[string]invite.MessageID{},
+		audit:       map[string]multiline.AuditEvent{},
+	}
+}
+
+type stateKey struct {
+	org   org.ID
+	state numberpool.State
+}
+
+type store struct {
+	mu sync.Mutex
+
+	orgs        map[org.ID]org.Org
+	admins      map[permissions.AdminID]permissions.Admin
+	adminEmails map[string]permissions.AdminID
+	profiles    map[permissions.ProfileID]permissions.Profile
+	numbers     map[string]numberpool.Number
+	byState     map[stateKey]map[string]struct{}
+	orgNumbers  map[org.ID]map[string]struct{}
+	accounts    map[account.ID]account.Account
+	usernames   map[string]account.ID
+	accountIDs  map[[2]string]account.ID
+	orgAccounts map[org.ID]map[account.ID]struct{}
+	invitations map[account.ID]invite.Invitation
+	messages    map[invite.MessageID]invite.Message
+	msgKeys     map[string]invite.MessageID
+	audit       map[string]multiline.AuditEvent
+}
+
+type ctxKey struct{ s *store }
+
+// errNested refuses a transaction begun inside another one of the same store,
+// which would otherwise wait for itself forever.
+var errNested = errors.New("memory: a transaction was begun inside another transaction of the same store")
+
+// errDone refuses the use of a transaction after its function returned.
+var errDone = errors.New("memory: transaction used after it ended")
+
+func (s *store) Tx(ctx context.Context, fn func(context.Context, multiline.Tx) error) (err error) {
+	if ctx.Value(ctxKey{s}) != nil {
+		return errNested
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t := &tx{s: s}
+	defer func() {
+		t.done = true
+		if p := recover(); p != nil {
+			t.rollback()
+			panic(p)
+		}
+		if err == nil {
+			err = ctx.Err()
+		}
+		if err != nil {
+			t.rollback()
+		}
+	}()
+	return fn(context.WithValue(ctx, ctxKey{s}, true), t)
+}
+
+type tx struct {
+	s    *store
+	undo []func()
+	done bool
+}
+
+func (t *tx) rollback() {
+	for _, u := range slices.Backward(t.undo) {
+		u()
+	}
+	t.undo = nil
+}
+
+func (t *tx) check(ctx context.Context) error {
+	if t.done {
+		return errDone
+	}
+	return ctx.Err()
+}
+
+// put sets m[k] = v, remembering how to undo it.
+func put[K comparable, V any](t *tx, m map[K]V, k K, v V) {
+	old, had := m[k]
+	t.undo = append(t.undo, func() {
+		if had {
+			m[k] = old
+		} else {
+			delete(m, k)
+		}
+	})
+	m[k] = v
+}
+
+// del deletes m[k], remembering how to undo it.
+func del[K comparable, V any](t *tx, m map[K]V, k K) {
+	old, had := m[k]
+	if !had {
+		return
+	}
+	t.undo = append(t.undo, func() { m[k] = old })
+	delete(m, k)
+}
+
+// addTo puts k in the set idx[i], creating the set.
+func addTo[I, K comparable](t *tx, idx map[I]map[K]struct{}, i I, k K) {
+	set, ok := idx[i]
+	if !ok {
+		set = map[K]struct{}{}
+		put(t, idx, i, set)
+	}
+	put(t, set, k, struct{}{})
+}
+
+func notFound(what string, id any) error { return fmt.Errorf("memory: %s %v: %w", what, id, mlerr.ErrNotFound) }
+
+// page sorts keys, then returns the keys after the cursor, up to the limit,
+// and the next cursor.
+func page[K cmp.Ordered](keys []K, p multiline.Page, desc bool, str func(K) string) ([]K, string, error) {
+	p = p.Normalize()
+	if desc {
+		slices.SortFunc(keys, func(a, b K) int { return cmp.Compare(b, a) })
+	} else {
+		slices.Sort(keys)
+	}
+	start := 0
+	if p.After != "" {
+		raw, err := base64.RawURLEncoding.DecodeString(p.After)
+		if err != nil {
+			return nil, "", fmt.Errorf("memory: malformed page cursor: %w", mlerr.ErrInvalid)
+		}
+		after := string(raw)
+		start = len(keys)
+		for i, k := range keys {
+			if desc && str(k) < after || !desc && str(k) > after {
+				start = i
+				break
+			}
+		}
+	}
+	end := min(start+p.Limit, len(keys))
+	next := ""
+	if end < len(keys) {
+		next = base64.RawURLEncoding.EncodeToString([]byte(str(keys[end-1])))
+	}
+	return keys[start:end], next, nil
+}
+
+// Organizations.
+
+func (t *tx) CreateOrg(ctx context.Context, o org.Org) error {
+	if err := t.check(ctx); err != nil {
+		return err
+	}
+	if _, ok := t.s.orgs[o.ID]; ok {
+		return &multiline.UniqueError{Key: "org", Value: string(o.ID)}
+	}
+	put(t, t.s.orgs, o.ID, cloneOrg(o))
+	return nil
+}
+
+func (t *tx) Org(ctx context.Context, id org.ID) (org.Org, error) {
+	if err := t.check(ctx); err != nil {
+		return org.Org{}, err
+	}
+	o, ok := t.s.orgs[id]
+	if !ok {
+		return org.Org{}, notFound("organization", id)
+	}
+	return cloneOrg(o), nil
+}
+
+func (t *tx) UpdateOrg(ctx context.Context, o org.Org) error {
+	if err := t.check(ctx); err != nil {
+		return err
+	}
+	if _, ok := t.s.orgs[o.ID]; !ok {
+		return notFound("organization", o.ID)
+	}
+	put(t, t.s.orgs, o.ID, cloneOrg(o))
+	return nil
+}
+
+func (t *tx) Children(ctx context.Context, id org.ID) ([]org.Org, error) {
+	if err := t.check(ctx); err != nil {
+		return nil, err
+	}
+	var out []org.Org
+	for _, o := range t.s.orgs {
+		if o.ParentID == id {
+			out = append(out, cloneOrg(o))
+		}
+	}
+	slices.SortFunc(out, func(a, b org.Org) int { return cmp.Compare(a.ID, b.ID) })
+	return out, nil
+}
+
+// LockOrg has nothing to do: transactions are serialized already.
+func (t *tx) LockOrg(ctx context.Context, id org.ID) error {
+	if err := t.check(ctx); err != nil {
+		return err
+	}
+	if _, ok := t.s.orgs[id]; !ok {
+		return notFound("organization", id)
+	}
+	return nil
+}
+
+// Administrators and profiles.
+
+func (t *tx) CreateAdmin(ctx context.Context, a permissions.Admin) error {
+	if err := t.check(ctx); err != nil {
+		return err
+	}
+	if _, ok := t.s.admins[a.ID]; ok {
+		return &multiline.UniqueError{Key: "admin", Value: string(a.ID)}
+	}
+	if a.Email != "" {
+		if _, ok := t.s.adminEmails[a.Email]; ok {
+			return &multiline.UniqueError{Key: "admin_email", Value: a.Email}
+		}
+		put(t, t.s.adminEmails, a.Email, a.ID)
+	}
+	put(t, t.s.admins, a.ID, cloneAdmin(a))
+	return nil
+}
+
+func (t *tx) Admin(ctx context.Context, id permissions.AdminID) (permissions.Admin, error) {
+	if err := t.check(ctx); err != nil {
+		return permissions.Admin{}, err
+	}
+	a, ok := t.s.admins[id]
+	if !ok {
+		return permissions.Admin{}, notFound("administrator", id)
+	}
+	return cloneAdmin(a), nil
+}
+
+func (t *tx) CreateProfile(ctx context.Context, p permissions.Profile) error {
+	if err := t.check(ctx); err != nil {
+		return err
+	}
+	if _, ok := t.s.profiles[p.ID]; ok {
+		return &multiline.UniqueError{Key: "profile", Value: string(p.ID)}
+	}
+	if p.Default {
+		for _, q := range t.s.profiles {
+			if q.OrgID == p.OrgID && q.Default {
+				return &multiline.UniqueError{Key: "default_profile", Value: string(p.OrgID)}
+			}
+		}
+	}
+	put(t, t.s.profiles, p.ID, p)
+	return nil
+}
+
+func (t *tx) Profiles(ctx context.Context, orgs []org.ID) ([]permissions.Profile, error) {
+	if err := t.check(ctx); err != nil {
+		return nil, err
+	}
+	var out []permissions.Profile
+	for _, p := range t.s.profiles {
+		if slices.Contains(orgs, p.OrgID) {
+			out = append(out, p)
+		}
+	}
+	slices.SortFunc(out, func(a, b permissions.Profile) int { return cmp.Compare(a.ID, b.ID) })
+	return out, nil
+}
+
+// Numbers.
+
+func (t *tx) CreateNumber(ctx context.Context, n numberpool.Number) error {
+	if err := t.check(ctx); err != nil {
+		return err
+	}
+	if _, ok := t.s.numbers[n.E164]; ok {
+		return &multiline.UniqueError{Key: "number", Value: n.E164}
+	}
+	t.setNumber(n)
+	return nil
+}
+
+// setNumber stores n and keeps the indexes in step.
+func (t *tx) setNumber(n numberpool.Number) {
+	if old, ok := t.s.numbers[n.E164]; ok {
+		del(t, t.s.byState[stateKey{old.OrgID, old.State}], old.E164)
+		del(t, t.s.orgNumbers[old.OrgID], old.E164)
+	}
+	put(t, t.s.numbers, n.E164, n)
+	addTo(t, t.s.byState, stateKey{n.OrgID, n.State}, n.E164)
+	addTo(t, t.s.orgNumbers, n.OrgID, n.E164)
+}
+
+func (t *tx) Number(ctx context.Context, e164 string) (numberpool.Number, error) {
+	if err := t.check(ctx); err != nil {
+		return numberpool.Number{}, err
+	}
+	n, ok := t.s.numbers[e164]
+	if !ok {
+		return numberpool.Number{}, notFound("number", e164)
+	}
+	return n, nil
+}
+
+func (t *tx) UpdateNumber(ctx context.Context, n numberpool.Number) error {
+	if err := t.check(ctx); err != nil {
+		return err
+	}
+	if _, ok := t.s.numbers[n.E164]; !ok {
+		return notFound("number", n.E164)
+	}
+	t.setNumber(n)
+	return nil
+}
+
+// PickNumber takes the lowest matching number, so picks are deterministic.
+func (t *tx) PickNumber(ctx context.Context, q multiline.NumberQuery) (numberpool.Number, error) {
+	if err := t.check(ctx); err != nil {
+		return numberpool.Number{}, err
+	}
+	best := ""
+	for e := range t.s.byState[stateKey{q.Org, q.State}] {
+		if (best == "" || e < best) && (q.Tag == "" || t.s.numbers[e].Tag == q.Tag) {
+			best = e
+		}
+	}
+	if best == "" {
+		return numberpool.Number{}, notFound("free number in organization", q.Org)
+	}
+	return t.s.numbers[best], nil
+}
+
+func (t *tx) ListNumbers(ctx context.Context, o org.ID, p multiline.Page) ([]numberpool.Number, string, error) {
+	if err := t.check(ctx); err != nil {
+		return nil, "", err
+	}
+	keys, next, err := page(mapKeys(t.s.orgNumbers[o]), p, false, func(s string) string { return s })
+	if err != nil {
+		return nil, "", err
+	}
+	out := make([]numberpool.Number, len(keys))
+	for i, k := range keys {
+		out[i] = t.s.numbers[k]
+	}
+	return out, next, nil
+}
+
+func (t *tx) Capacity(ctx context.Context, o org.ID) (numberpool.Capacity, error) {
+	if err := t.check(ctx); err != nil {
+		return numberpool.Capacity{}, err
+	}
+	c := numberpool.Capacity{Available: len(t.s.byState[stateKey{o, numberpool.Available}])}
+	for id := range t.s.orgAccounts[o] {
+		a := t.s.accounts[id]
+		if (a.Status == account.Invited || a.Status == account.InvitationFailed) && a.Number == "" {
+			c.Pending++
+		}
+	}
+	return c, nil
+}
+
+// Accounts.
+
+func (t *tx) CreateAccount(ctx context.Context, a account.Account) error {
+	if err := t.check(ctx); err != nil {
+		return err
+	}
+	if _, ok := t.s.accounts[a.ID]; ok {
+		return &multiline.UniqueError{Key: "account", Value: string(a.ID)}
+	}
+	if err := t.claimAccountKeys(a, account.Account{}); err != nil {
+		return err
+	}
+	put(t, t.s.accounts, a.ID, cloneAccount(a))
+	addTo(t, t.s.orgAccounts, a.OrgID, a.ID)
+	return nil
+}
+
+// claimAccountKeys checks and takes a's unique keys, releasing old's.
+func (t *tx) claimAccountKeys(a, old account.Account) error {
+	if id, ok := t.s.usernames[a.Username]; ok && id != a.ID {
+		return &multiline.UniqueError{Key: "username", Value: a.Username}
+	}
+	key := [2]string{string(a.OrgID), a.AccountID}
+	if a.AccountID != "" {
+		if id, ok := t.s.accountIDs[key]; ok && id != a.ID {
+			return &multiline.UniqueError{Key: "account_id", Value: a.AccountID}
+		}
+	}
+	if old.ID != "" {
+		del(t, t.s.usernames, old.Username)
+		if old.AccountID != "" {
+			del(t, t.s.accountIDs, [2]string{string(old.OrgID), old.AccountID})
+		}
+	}
+	put(t, t.s.usernames, a.Username, a.ID)
+	if a.AccountID != "" {
+		put(t, t.s.accountIDs, key, a.ID)
+	}
+	return nil
+}
+
+func (t *tx) Account(ctx context.Context, id account.ID) (account.Account, error) {
+	if err := t.check(ctx); err != nil {
+		return account.Account{}, err
+	}
+	a, ok := t.s.accounts[id]
+	if !ok {
+		return account.Account{}, notFound("account", id)
+	}
+	return cloneAccount(a), nil
+}
+
+func (t *tx) UpdateAccount(ctx context.Context, a account.Account) error {
+	if err := t.check(ctx); err != nil {
+		return err
+	}
+	old, ok := t.s.accounts[a.ID]
+	if !ok {
+		return notFound("account", a.ID)
+	}
+	if err := t.claimAccountKeys(a, old); err != nil {
+		return err
+	}
+	if old.OrgID != a.OrgID {
+		del(t, t.s.orgAccounts[old.OrgID], a.ID)
+		addTo(t, t.s.orgAccounts, a.OrgID, a.ID)
+	}
+	put(t, t.s.accounts, a.ID, cloneAccount(a))
+	return nil
+}
+
+func (t *tx) ListAccounts(ctx context.Context, o org.ID, p multiline.Page) ([]account.Account, string, error) {
+	if err := t.check(ctx); err != nil {
+		return nil, "", err
+	}
+	keys, next, err := page(mapKeys(t.s.orgAccounts[o]), p, false, func(id account.ID) string { return string(id) })
+	if err != nil {
+		return nil, "", err
+	}
+	out := make([]account.Account, len(keys))
+	for i, k := range keys {
+		out[i] = cloneAccount(t.s.accounts[k])
+	}
+	return out, next, nil
+}
+
+// Invitations.
+
+func (t *tx) CreateInvitation(ctx context.Context, inv invite.Invitation) error {
+	if err := t.check(ctx); err != nil {
+		return err
+	}
+	if _, ok := t.s.invitations[inv.AccountID]; ok {
+		return &multiline.UniqueError{Key: "invitation", Value: string(inv.AccountID)}
+	}
+	put(t, t.s.invitations, inv.AccountID, cloneInvitation(inv))
+	return nil
+}
+
+func (t *tx) Invitation(ctx context.Context, a account.ID) (invite.Invitation, error) {
+	if err := t.check(ctx); err != nil {
+		return invite.Invitation{}, err
+	}
+	inv, ok := t.s.invitations[a]
+	if !ok {
+		return invite.Invitation{}, notFound("invitation of account", a)
+	}
+	return cloneInvitation(inv), nil
+}
+
+func (t *tx) UpdateInvitation(ctx context.Context, inv invite.Invitation) error {
+	if err := t.check(ctx); err != nil {
+		return err
+	}
+	if _, ok := t.s.invitations[inv.AccountID]; !ok {
+		return notFound("invitation of account", inv.AccountID)
+	}
+	put(t, t.s.invitations, inv.AccountID, cloneInvitation(inv))
+	return nil
+}
+
+// Outbox.
+
+func (t *tx) Enqueue(ctx context.Context, m invite.Message) error {
+	if err := t.check(ctx); err != nil {
+		return err
+	}
+	if _, ok := t.s.messages[m.ID]; ok {
+		return &multiline.UniqueError{Key: "message", Value: string(m.ID)}
+	}
+	if _, ok := t.s.msgKeys[m.IdempotencyKey]; ok {
+		return &multiline.UniqueError{Key: "idempotency_key", Value: m.IdempotencyKey}
+	}
+	put(t, t.s.msgKeys, m.IdempotencyKey, m.ID)
+	put(t, t.s.messages, m.ID, m)
+	return nil
+}
+
+func (t *tx) Message(ctx context.Context, id invite.MessageID) (invite.Message, error) {
+	if err := t.check(ctx); err != nil {
+		return invite.Message{}, err
+	}
+	m, ok := t.s.messages[id]
+	if !ok {
+		return invite.Message{}, notFound("message", id)
+	}
+	return m, nil
+}
+
+func (t *tx) UpdateMessage(ctx context.Context, m invite.Message) error {
+	if err := t.check(ctx); err != nil {
+		return err
+	}
+	old, ok := t.s.messages[m.ID]
+	if !ok {
+		return notFound("message", m.ID)
+	}
+	if old.IdempotencyKey != m.IdempotencyKey {
+		return fmt.Errorf("memory: a message's idempotency key cannot change: %w", mlerr.ErrInvalid)
+	}
+	put(t, t.s.messages, m.ID, m)
+	return nil
+}
+
+func (t *tx) DueMessages(ctx context.Context, now time.Time, limit int) ([]invite.Message, error) {
+	if err := t.check(ctx); err != nil {
+		return nil, err
+	}
+	var due []invite.Message
+	for _, m := range t.s.messages {
+		if (m.State == invite.Queued || m.State == invite.Failed) && !m.NextAttempt.After(now) {
+			due = append(due, m)
+		}
+	}
+	slices.SortFunc(due, func(a, b invite.Message) int { return cmp.Compare(a.ID, b.ID) })
+	if limit > 0 && len(due) > limit {
+		due = due[:limit]
+	}
+	return due, nil
+}
+
+func (t *tx) Messages(ctx context.Context, o org.ID, p multiline.Page) ([]invite.Message, string, error) {
+	if err := t.check(ctx); err != nil {
+		return nil, "", err
+	}
+	var keys []invite.MessageID
+	for id, m := range t.s.messages {
+		if m.OrgID == o {
+			keys = append(keys, id)
+		}
+	}
+	keys, next, err := page(keys, p, false, func(id invite.MessageID) string { return string(id) })
+	if err != nil {
+		return nil, "", err
+	}
+	out := make([]invite.Message, len(keys))
+	for i, k := range keys {
+		out[i] = t.s.messages[k]
+	}
+	return out, next, nil
+}
+
+// Audit.
+
+func (t *tx) AppendAudit(ctx context.Context, e multiline.AuditEvent) error {
+	if err := t.check(ctx); err != nil {
+		return err
+	}
+	if _, ok := t.s.audit[e.ID]; ok {
+		return &multiline.UniqueError{Key: "audit_event", Value: e.ID}
+	}
+	put(t, t.s.audit, e.ID, cloneEvent(e))
+	return nil
+}
+
+func (t *tx) ListAudit(ctx context.Context, orgs []org.ID, p multiline.Page) ([]multiline.AuditEvent, string, error) {
+	if err := t.check(ctx); err != nil {
+		return nil, "", err
+	}
+	var keys []string
+	for id, e := range t.s.audit {
+		if slices.Contains(orgs, e.OrgID) {
+			keys = append(keys, id)
+		}
+	}
+	keys, next, err := page(keys, p, true, func(s string) string { return s })
+	if err != nil {
+		return nil, "", err
+	}
+	out := make([]multiline.AuditEvent, len(keys))
+	for i, k := range keys {
+		out[i] = cloneEvent(t.s.audit[k])
+	}
+	return out, next, nil
+}
+
+func mapKeys[K comparable](m map[K]struct{}) []K {
+	out := make([]K, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}

@@ -1,0 +1,350 @@
+package multiline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/multilinehq/multiline/account"
+	"github.com/multilinehq/multiline/invite"
+	"github.com/multilinehq/multiline/mlerr"
+	"github.com/multilinehq/multiline/numberpool"
+	"github.com/multilinehq/multiline/org"
+	"github.com/multilinehq/multiline/permissions"
+)
+
+// InviteOptions are the administrator's choices when inviting.
+type InviteOptions struct {
+	// SMSConsent is the acting administrator's attestation that the
+	// recipient consented to receive SMS. An SMS invitation (an account with
+	// a device and no email) without it is refused and nothing is saved.
+	SMSConsent bool
+	// Disclaimer is the attestation text the administrator agreed to; empty
+	// stores invite.DefaultDisclaimer.
+	Disclaimer string
+}
+
+// Invited is what SaveAndInvite made: the account, its invitation (without
+// the token, which only the invitee receives) and the delivery of the
+// invitation message after the first attempt.
+type Invited struct {
+	Account    account.Account
+	Invitation invite.Invitation
+	Delivery   Delivery
+}
+
+// Delivery is the delivery state of an outbound message, as an administrator
+// sees it.
+type Delivery struct {
+	State       invite.Delivery
+	Attempts    int
+	LastError   string
+	NextAttempt string // RFC 3339; empty once Sent
+	SentAt      string // RFC 3339; empty until Sent
+}
+
+// Save adds one account as the portal's single-account form's Save does: the
+// account is created Not Invited, with the number it asks for (if any), and
+// no invitation is sent. It needs Accounts on the organization.
+func (s *Service) Save(ctx context.Context, actor permissions.AdminID, o org.ID, in account.Input) (account.Account, error) {
+	var a account.Account
+	err := s.store.Tx(ctx, func(ctx context.Context, tx Tx) error {
+		sc, err := authorize(ctx, tx, actor, permissions.Accounts, o)
+		if err != nil {
+			return err
+		}
+		a, _, err = s.addAccount(ctx, tx, sc, in, addOptions{form: account.SingleForm})
+		return err
+	})
+	if err != nil {
+		return account.Account{}, err
+	}
+	return a, nil
+}
+
+// SaveAndInvite adds one account as the form's Save & Invite does: the
+// account is created Invited and its invitation message is queued in the same
+// transaction, then delivered once after the commit. A delivery that fails
+// does not fail the call: it is retried by DeliverPending and shows in
+// Invited.Delivery. It needs Accounts on the organization.
+func (s *Service) SaveAndInvite(ctx context.Context, actor permissions.AdminID, o org.ID, in account.Input, opts InviteOptions) (Invited, error) {
+	var res Invited
+	var msg invite.MessageID
+	err := s.store.Tx(ctx, func(ctx context.Context, tx Tx) error {
+		sc, err := authorize(ctx, tx, actor, permissions.Accounts, o)
+		if err != nil {
+			return err
+		}
+		var inv *invitation
+		res.Account, inv, err = s.addAccount(ctx, tx, sc, in, addOptions{form: account.SingleForm, invite: true, consent: opts})
+		if err != nil {
+			return err
+		}
+		res.Invitation, msg = inv.inv, inv.msg
+		return nil
+	})
+	if err != nil {
+		return Invited{}, err
+	}
+	res.Delivery = s.deliverNow(ctx, msg)
+	return res, nil
+}
+
+// addOptions says how addAccount adds.
+type addOptions struct {
+	form    account.Form
+	invite  bool
+	consent InviteOptions
+	profile permissions.ProfileID // the batch's profile, when the input names none
+	batchID string
+}
+
+// invitation is what inviting queued.
+type invitation struct {
+	inv invite.Invitation
+	msg invite.MessageID
+}
+
+// addAccount validates in, takes the number it asks for, creates the account
+// and, when asked, its invitation and message — all in tx, all audited.
+func (s *Service) addAccount(ctx context.Context, tx Tx, sc scope, in account.Input, opt addOptions) (account.Account, *invitation, error) {
+	profiles, err := tx.Profiles(ctx, sc.ids)
+	if err != nil {
+		return account.Account{}, nil, err
+	}
+	if in.Profile == "" {
+		in.Profile = opt.profile
+	}
+	d, err := account.Validate(in, account.Policy{Form: opt.form, Settings: sc.settings, Lineage: sc.ids, Profiles: profiles})
+	if err != nil {
+		return account.Account{}, nil, err
+	}
+	now := s.now()
+	a := d.Account
+	a.ID, a.OrgID, a.Status, a.Created, a.Updated, a.BatchID = account.ID(newID()), sc.org().ID, account.NotInvited, now, now, opt.batchID
+	if opt.invite {
+		if invite.ChannelFor(a) == invite.SMS && !opt.consent.SMSConsent {
+			return account.Account{}, nil, invite.ErrConsentRequired
+		}
+		a.Status = account.Invited
+	}
+
+	if err := tx.LockOrg(ctx, a.OrgID); err != nil {
+		return account.Account{}, nil, err
+	}
+	capBefore, err := tx.Capacity(ctx, a.OrgID)
+	if err != nil {
+		return account.Account{}, nil, err
+	}
+	take := 0
+	var num numberpool.Number
+	if !d.Number.IsZero() {
+		num, err = pickNumber(ctx, tx, a.OrgID, d.Number)
+		if err != nil {
+			return account.Account{}, nil, err
+		}
+		if num.State == numberpool.Available {
+			take = 1
+		}
+		a.Number = num.E164
+	}
+	pending := 0
+	if opt.invite && a.Number == "" {
+		pending = 1
+	}
+	if err := numberpool.CheckCapacity(capBefore, take, pending); err != nil {
+		return account.Account{}, nil, err
+	}
+	if err := tx.CreateAccount(ctx, a); err != nil {
+		return account.Account{}, nil, accountUnique(err, a)
+	}
+	if err := s.audit(ctx, tx, sc.admin.ID, a.OrgID, "account.created", string(a.ID), nil, a); err != nil {
+		return account.Account{}, nil, err
+	}
+	if a.Number != "" {
+		assigned, err := num.Assign(string(a.ID))
+		if err != nil {
+			return account.Account{}, nil, err
+		}
+		if err := tx.UpdateNumber(ctx, assigned); err != nil {
+			return account.Account{}, nil, err
+		}
+		if err := s.audit(ctx, tx, sc.admin.ID, a.OrgID, "number.assigned", num.E164, num, assigned); err != nil {
+			return account.Account{}, nil, err
+		}
+	}
+	if !opt.invite {
+		return a, nil, nil
+	}
+	inv, err := s.invite(ctx, tx, sc, a, opt.consent)
+	if err != nil {
+		return account.Account{}, nil, err
+	}
+	return a, inv, nil
+}
+
+// invite creates the invitation of a, queues its message and audits both.
+func (s *Service) invite(ctx context.Context, tx Tx, sc scope, a account.Account, opts InviteOptions) (*invitation, error) {
+	now := s.now()
+	p := invite.Params{ID: invite.ID(newID()), Now: now, TTL: sc.settings.InvitationTTL, Rand: s.rand}
+	if opts.SMSConsent {
+		p.Consent = &invite.Consent{AdminID: string(sc.admin.ID), At: now, Disclaimer: opts.Disclaimer}
+	}
+	inv, token, err := invite.New(a, p)
+	if err != nil {
+		return nil, err
+	}
+	m := invite.InvitationMessage(inv, a, sc.org().Name, s.linkBase+string(token), token)
+	m.ID = invite.MessageID(newID())
+	inv.Message = m.ID
+	if err := tx.CreateInvitation(ctx, inv); err != nil {
+		return nil, err
+	}
+	if err := tx.Enqueue(ctx, m); err != nil {
+		return nil, err
+	}
+	if err := s.audit(ctx, tx, sc.admin.ID, a.OrgID, "invitation.created", string(a.ID), nil, invitationView(inv)); err != nil {
+		return nil, err
+	}
+	return &invitation{inv: inv, msg: m.ID}, nil
+}
+
+// invitationView is what the audit log keeps of an invitation: never the
+// token hash.
+func invitationView(inv invite.Invitation) map[string]any {
+	v := map[string]any{
+		"id": inv.ID, "channel": inv.Channel, "destination": inv.Destination,
+		"token_version": inv.TokenVersion, "expires_at": inv.ExpiresAt, "state": inv.State,
+	}
+	if inv.Consent != nil {
+		v["sms_consent"] = inv.Consent
+	}
+	return v
+}
+
+// pickNumber finds the number sel asks for in organization o: the number
+// itself, which must be free in o, or one under the tag (Reserved first,
+// then Available).
+func pickNumber(ctx context.Context, tx Tx, o org.ID, sel numberpool.Selector) (numberpool.Number, error) {
+	if sel.E164 != "" {
+		n, err := tx.Number(ctx, sel.E164)
+		if err != nil && !errors.Is(err, mlerr.ErrNotFound) {
+			return numberpool.Number{}, err
+		}
+		if err != nil || numberpool.CheckPick(n, o) != nil {
+			return numberpool.Number{}, &mlerr.FieldError{Field: "assign_number", Code: "assign_number.not_available", Value: sel.E164,
+				Message: fmt.Sprintf("Assign Number: %s is not available in this organization", sel.E164), Err: numberpool.ErrNotAvailable}
+		}
+		return n, nil
+	}
+	for _, st := range []numberpool.State{numberpool.Reserved, numberpool.Available} {
+		n, err := tx.PickNumber(ctx, NumberQuery{Org: o, State: st, Tag: sel.Tag})
+		if err == nil {
+			return n, nil
+		}
+		if !errors.Is(err, mlerr.ErrNotFound) {
+			return numberpool.Number{}, err
+		}
+	}
+	return numberpool.Number{}, &mlerr.FieldError{Field: "assign_number", Code: "assign_number.tag_exhausted", Value: sel.Tag,
+		Message: fmt.Sprintf("Assign Number: no free number tagged %s in this organization", sel.Tag), Err: numberpool.ErrNotEnoughNumbers}
+}
+
+// accountUnique turns a store's *UniqueError on an account into the field
+// error an administrator reads.
+func accountUnique(err error, a account.Account) error {
+	var u *UniqueError
+	if !errors.As(err, &u) {
+		return err
+	}
+	switch u.Key {
+	case "username":
+		field, label := "email", "Email"
+		if a.Email == "" {
+			field, label = "device", "Device #"
+		}
+		return mlerr.Exists(field, account.CodeUsernameExists, u.Value, label+" is already the username of another account")
+	case "account_id":
+		return mlerr.Exists("account_id", account.CodeAccountIDExists, u.Value, "Account ID is already used in this organization")
+	}
+	return err
+}
+
+// Account returns one account. An account of an organization the actor does
+// not cover is not found, exactly like one that does not exist.
+func (s *Service) Account(ctx context.Context, actor permissions.AdminID, id account.ID) (account.Account, error) {
+	var a account.Account
+	err := s.store.Tx(ctx, func(ctx context.Context, tx Tx) error {
+		var err error
+		a, _, err = accountInScope(ctx, tx, actor, id)
+		return err
+	})
+	return a, err
+}
+
+// accountInScope loads an account the actor may act on with Accounts.
+func accountInScope(ctx context.Context, tx Tx, actor permissions.AdminID, id account.ID) (account.Account, scope, error) {
+	a, err := tx.Account(ctx, id)
+	if err != nil {
+		return account.Account{}, scope{}, err
+	}
+	sc, err := authorize(ctx, tx, actor, permissions.Accounts, a.OrgID)
+	if errors.Is(err, permissions.ErrForbidden) {
+		return account.Account{}, scope{}, fmt.Errorf("multiline: account %s: %w", id, mlerr.ErrNotFound)
+	}
+	return a, sc, err
+}
+
+// Invitation returns an account's invitation and the delivery state of its
+// current message. It needs Accounts on the account's organization.
+func (s *Service) Invitation(ctx context.Context, actor permissions.AdminID, id account.ID) (invite.Invitation, Delivery, error) {
+	var inv invite.Invitation
+	var d Delivery
+	err := s.store.Tx(ctx, func(ctx context.Context, tx Tx) error {
+		a, _, err := accountInScope(ctx, tx, actor, id)
+		if err != nil {
+			return err
+		}
+		if inv, err = tx.Invitation(ctx, a.ID); err != nil {
+			return err
+		}
+		m, err := tx.Message(ctx, inv.Message)
+		if err != nil {
+			return err
+		}
+		d = deliveryOf(m)
+		return nil
+	})
+	return inv, d, err
+}
+
+// ListAccounts returns a page of an organization's accounts, oldest first.
+// It needs Accounts on the organization.
+func (s *Service) ListAccounts(ctx context.Context, actor permissions.AdminID, o org.ID, p Page) (List[account.Account], error) {
+	var l List[account.Account]
+	err := s.store.Tx(ctx, func(ctx context.Context, tx Tx) error {
+		if _, err := authorize(ctx, tx, actor, permissions.Accounts, o); err != nil {
+			return err
+		}
+		var err error
+		l.Items, l.Next, err = tx.ListAccounts(ctx, o, p.Normalize())
+		return err
+	})
+	return l, err
+}
+
+// ListNumbers returns a page of an organization's numbers, by number. It
+// needs Accounts on the organization (administrators pick numbers when they
+// add accounts).
+func (s *Service) ListNumbers(ctx context.Context, actor permissions.AdminID, o org.ID, p Page) (List[numberpool.Number], error) {
+	var l List[numberpool.Number]
+	err := s.store.Tx(ctx, func(ctx context.Context, tx Tx) error {
+		if _, err := authorize(ctx, tx, actor, permissions.Accounts, o); err != nil {
+			return err
+		}
+		var err error
+		l.Items, l.Next, err = tx.ListNumbers(ctx, o, p.Normalize())
+		return err
+	})
+	return l, err
+}

@@ -1,0 +1,51 @@
+// Package multiline is the MultiLine provisioning SDK: everything behind a
+// MultiLine management portal's Accounts screen, embeddable in a carrier's
+// portal, an enterprise admin service or a provisioning job.
+//
+// A Service wires a Store (store/memory is the embedded default; a
+// PostgreSQL store lives in its own module) and a notify.Notifier to the
+// domain packages:
+//
+//   - org: organizations, their tree, their inherited settings;
+//   - permissions: administrators, privileges (Accounts, Reports, Setup) and
+//     user-permission profiles;
+//   - numberpool: business numbers and their states (Available, Reserved,
+//     Assigned, Registered, Aging) and the capacity invariant;
+//   - account: accounts, their statuses and the validation of every field;
+//   - invite: invitations, tokens, SMS consent, outbound messages;
+//   - notify: delivering messages.
+//
+// Every operation takes a context and the acting administrator, and is
+// authorized: it needs a privilege on the organization it touches, and an
+// administrator learns nothing of an organization it does not cover — an
+// organization there is refused exactly like one that does not exist
+// (permissions.ErrForbidden), and an account there is not found exactly like
+// one that does not exist (mlerr.ErrNotFound). The calls that set a tenant up
+// or run the outbox (CreateTenant, DeliverPending, RunDelivery) are the
+// host's own and take no administrator.
+//
+// Every operation happens whole or not at all: it runs in one store
+// transaction, together with the audit events it writes and the messages it
+// queues. Messages are delivered only after that transaction commits (the
+// outbox, SPEC §7); a failed delivery never fails the operation, it is retried
+// by DeliverPending with exponential backoff.
+//
+// Errors: bad input gets every field error at once, joined, each a
+// *mlerr.FieldError that names the field, the rule and its stable code;
+// callers test the kind of failure with errors.Is against mlerr.ErrInvalid,
+// mlerr.ErrNotFound, mlerr.ErrAlreadyExists, permissions.ErrForbidden,
+// numberpool.ErrNotEnoughNumbers, numberpool.ErrNotAvailable and
+// invite.ErrConsentRequired.
+//
+// Decisions where the specification is silent:
+//   - New numbers enter a tree at its root (AddNumbers); sub-organizations
+//     get theirs by AllocateNumbers and give them back by WithdrawNumbers.
+//   - Managing organizations, profiles, administrators and number pools needs
+//     Setup; an administrator may grant only privileges it holds itself.
+//   - Listing numbers needs Accounts, since administrators pick numbers when
+//     they add accounts.
+//   - A failed invitation message is retried with capped exponential backoff
+//     until its link expires; after DeliveryPolicy.MaxAttempts failures the
+//     account shows Invitation Failed until a later attempt succeeds. An
+//     admin notification is abandoned after MaxAttempts.
+package multiline

@@ -89,7 +89,9 @@ func TestSaveRules(t *testing.T) {
 			_, err := f.svc.Save(ctx, f.salesAdmin, f.sales.ID, in)
 			require.NoError(t, err)
 		}, in: with(func(in *account.Input) { in.AssignNumber = "+14155550101" }), wantIs: []error{numberpool.ErrNotAvailable}, codes: []string{"assign_number.not_available"}},
-		{name: "tag exhausted", setup: func(t *testing.T, f *fixture) { f.numbers(t, f.sales.ID, multiline.NumberInput{Number: "+14155550101", Tag: "VIP"}) },
+		{name: "tag exhausted", setup: func(t *testing.T, f *fixture) {
+			f.numbers(t, f.sales.ID, multiline.NumberInput{Number: "+14155550101", Tag: "VIP"})
+		},
 			in: with(func(in *account.Input) { in.AssignNumber = "PORTED" }), wantIs: []error{numberpool.ErrNotEnoughNumbers}, codes: []string{"assign_number.tag_exhausted"}},
 		{name: "username taken in another org", setup: func(t *testing.T, f *fixture) {
 			_, err := f.svc.Save(ctx, f.root, f.support.ID, input("u1"))

@@ -284,13 +284,19 @@ func (s *Service) Account(ctx context.Context, actor permissions.AdminID, id acc
 
 // accountInScope loads an account the actor may act on with Accounts.
 func accountInScope(ctx context.Context, tx Tx, actor permissions.AdminID, id account.ID) (account.Account, scope, error) {
+	// One answer for "does not exist" and "exists where you cannot look",
+	// whatever the store's own wording.
+	notFound := fmt.Errorf("multiline: account %s: %w", id, mlerr.ErrNotFound)
 	a, err := tx.Account(ctx, id)
+	if errors.Is(err, mlerr.ErrNotFound) {
+		return account.Account{}, scope{}, notFound
+	}
 	if err != nil {
 		return account.Account{}, scope{}, err
 	}
 	sc, err := authorize(ctx, tx, actor, permissions.Accounts, a.OrgID)
 	if errors.Is(err, permissions.ErrForbidden) {
-		return account.Account{}, scope{}, fmt.Errorf("multiline: account %s: %w", id, mlerr.ErrNotFound)
+		return account.Account{}, scope{}, notFound
 	}
 	return a, sc, err
 }

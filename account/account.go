@@ -424,8 +424,10 @@ func ParseLanguage(s string) (string, bool) {
 	if err != nil {
 		return "", false
 	}
+	// Only a language the tag names: Base guesses one for "und" (English) or
+	// "und-IT" (Italian), with less than Exact confidence.
 	base, conf := tag.Base()
-	if conf == language.No || !slices.Contains(Languages, base.String()) {
+	if conf != language.Exact || !slices.Contains(Languages, base.String()) {
 		return "", false
 	}
 	return base.String(), true

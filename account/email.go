@@ -44,6 +44,11 @@ func checkEmail(s string) *emailRule {
 	if s == "" || !utf8.ValidString(s) {
 		return &ruleEmailFormat
 	}
+	// "Ann <ann@example.com>" is the most common paste from a mail client:
+	// name that rule before the space it contains.
+	if strings.ContainsAny(s, "<>") {
+		return &ruleEmailDisplay
+	}
 	for _, r := range s {
 		if unicode.IsSpace(r) || unicode.IsControl(r) || r == utf8.RuneError {
 			return &ruleEmailSpace
@@ -52,10 +57,7 @@ func checkEmail(s string) *emailRule {
 	if len(s) > 254 {
 		return &ruleEmailLong
 	}
-	if strings.ContainsAny(s, "<>") || strings.Count(s, "@") != 1 {
-		if strings.Contains(s, "<") {
-			return &ruleEmailDisplay
-		}
+	if strings.Count(s, "@") != 1 {
 		return &ruleEmailFormat
 	}
 	addr, err := mail.ParseAddress(s)

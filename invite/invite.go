@@ -95,8 +95,10 @@ type Invitation struct {
 	ExpiresAt    time.Time
 	State        State
 	Consent      *Consent // set for SMS invitations
-	Created      time.Time
-	Updated      time.Time
+	// Message is the outbox message that carries the current token.
+	Message MessageID
+	Created time.Time
+	Updated time.Time
 }
 
 // Token is a raw invitation token, as the invitee receives it.

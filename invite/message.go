@@ -49,6 +49,7 @@ type Message struct {
 	// InvitationID and TokenVersion tie an invitation message to the token it
 	// carries; empty for admin notifications.
 	InvitationID ID
+	AccountID    account.ID
 	TokenVersion int
 	// Secret is a part of the text that loggers must not print in full (the
 	// activation token). It is cleared once the message is sent.
@@ -81,7 +82,7 @@ func InvitationMessage(inv Invitation, a account.Account, orgName, link string, 
 	}
 	m := Message{
 		Kind: KindInvitation, OrgID: inv.OrgID, Channel: inv.Channel, To: inv.Destination,
-		InvitationID: inv.ID, TokenVersion: inv.TokenVersion,
+		InvitationID: inv.ID, AccountID: inv.AccountID, TokenVersion: inv.TokenVersion,
 		IdempotencyKey: IdempotencyKey(inv.ID, inv.TokenVersion), Secret: string(t),
 		State: Queued, Created: inv.Updated, NextAttempt: inv.Updated,
 	}

@@ -186,22 +186,34 @@ func (n Number) Transfer(to org.ID) (Number, error) {
 	return n, nil
 }
 
+// Follow moves a held number (Assigned or Registered) to the organization its
+// account moves to: the number goes with the account.
+func (n Number) Follow(to org.ID) (Number, error) {
+	if n.State != Assigned && n.State != Registered {
+		return n, fmt.Errorf("%w: %s is %s, not held by an account", ErrTransition, n.E164, n.State)
+	}
+	n.OrgID = to
+	return n, nil
+}
+
 // maxTagLen bounds a tag.
 const maxTagLen = 32
 
-// NormalizeTag upper-cases a tag and checks it: 1 to 32 letters, digits,
-// dashes or underscores.
+// NormalizeTag checks a tag, 1 to 32 ASCII letters, digits, dashes or
+// underscores once surrounding spaces are trimmed, and upper-cases it.
 func NormalizeTag(tag string) (string, error) {
-	t := strings.ToUpper(strings.TrimSpace(tag))
+	t := strings.TrimSpace(tag)
 	if t == "" || len(t) > maxTagLen {
 		return "", mlerr.Invalid("tag", "tag.format", tag, "Tag must be 1 to 32 letters, digits, dashes or underscores")
 	}
+	// Check before upper-casing: strings.ToUpper maps some non-ASCII letters
+	// (dotless ı, long ſ) to ASCII ones, which would let them through.
 	for _, r := range t {
-		if !(r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
+		if !(r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
 			return "", mlerr.Invalid("tag", "tag.format", tag, "Tag must be 1 to 32 letters, digits, dashes or underscores")
 		}
 	}
-	return t, nil
+	return strings.ToUpper(t), nil
 }
 
 // Selector says which number an account gets: a number (E164) or a tag.
@@ -263,7 +275,9 @@ func ParseE164(s string) (string, error) {
 		in = "+" + in
 	}
 	num, err := phonenumbers.Parse(in, "")
-	if err != nil || !phonenumbers.IsValidNumber(num) {
+	// An extension ("ext. 12", ";ext=2") is refused rather than dropped: E.164
+	// has no room for it, and the number without it is not what was typed.
+	if err != nil || !phonenumbers.IsValidNumber(num) || num.GetExtension() != "" {
 		return "", ErrBadNumber
 	}
 	return phonenumbers.Format(num, phonenumbers.E164), nil

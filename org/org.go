@@ -32,7 +32,7 @@ type Feature string
 
 // Features an organization can enable.
 const (
-	FeatureTeamsCalling Feature = "ms_teams_calling"
+	FeatureTeamsCalling  Feature = "ms_teams_calling"
 	FeatureCallRecording Feature = "call_recording"
 	FeatureSMSRecording  Feature = "sms_recording"
 )

@@ -166,7 +166,9 @@ func addTo[I, K comparable](t *tx, idx map[I]map[K]struct{}, i I, k K) {
 	put(t, set, k, struct{}{})
 }
 
-func notFound(what string, id any) error { return fmt.Errorf("memory: %s %v: %w", what, id, mlerr.ErrNotFound) }
+func notFound(what string, id any) error {
+	return fmt.Errorf("memory: %s %v: %w", what, id, mlerr.ErrNotFound)
+}
 
 // page sorts keys, then returns the keys after the cursor, up to the limit,
 // and the next cursor.
@@ -224,14 +226,18 @@ func (t *tx) Org(ctx context.Context, id org.ID) (org.Org, error) {
 	return cloneOrg(o), nil
 }
 
+// UpdateOrg replaces the name and settings only, as the contract says: an
+// organization's place in the tree and its creation time stay as stored.
 func (t *tx) UpdateOrg(ctx context.Context, o org.Org) error {
 	if err := t.check(ctx); err != nil {
 		return err
 	}
-	if _, ok := t.s.orgs[o.ID]; !ok {
+	old, ok := t.s.orgs[o.ID]
+	if !ok {
 		return notFound("organization", o.ID)
 	}
-	put(t, t.s.orgs, o.ID, cloneOrg(o))
+	old.Name, old.Settings = o.Name, o.Settings
+	put(t, t.s.orgs, o.ID, cloneOrg(old))
 	return nil
 }
 

@@ -194,19 +194,16 @@ func (s *Service) invite(ctx context.Context, tx Tx, sc scope, a account.Account
 	if err != nil {
 		return nil, err
 	}
-	m := invite.InvitationMessage(inv, a, sc.org().Name, s.linkBase+string(token), token)
-	m.ID = invite.MessageID(newID())
-	inv.Message = m.ID
-	if err := tx.CreateInvitation(ctx, inv); err != nil {
+	if err := s.queueInvitation(ctx, tx, sc, a, &inv, token); err != nil {
 		return nil, err
 	}
-	if err := tx.Enqueue(ctx, m); err != nil {
+	if err := tx.CreateInvitation(ctx, inv); err != nil {
 		return nil, err
 	}
 	if err := s.audit(ctx, tx, sc.admin.ID, a.OrgID, "invitation.created", string(a.ID), nil, invitationView(inv)); err != nil {
 		return nil, err
 	}
-	return &invitation{inv: inv, msg: m.ID}, nil
+	return &invitation{inv: inv, msg: inv.Message}, nil
 }
 
 // invitationView is what the audit log keeps of an invitation: never the

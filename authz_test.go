@@ -14,6 +14,7 @@ import (
 
 	"github.com/multilinehq/multiline"
 	"github.com/multilinehq/multiline/account"
+	"github.com/multilinehq/multiline/invite"
 	"github.com/multilinehq/multiline/mlerr"
 	"github.com/multilinehq/multiline/org"
 	"github.com/multilinehq/multiline/permissions"
@@ -39,7 +40,12 @@ type matrixOp struct {
 	// tgt returns the target (default: Sales and its invited account).
 	tgt  func(f *fixture, acct account.ID) target
 	call func(f *fixture, actor permissions.AdminID, tg target) error
-	// host marks the host's own calls, which take no administrator.
+	// prep, when set, brings the fixture to the state call acts on.
+	prep func(t *testing.T, f *fixture, tg target)
+	// host marks the calls that take no administrator: the host's own
+	// (CreateTenant, DeliverPending, RunDelivery) and the end user's, which
+	// the invitation token authorizes (ShortList, Activate; tested in
+	// lifecycle_test.go).
 	host bool
 }
 
@@ -55,6 +61,26 @@ var matrix = map[string]matrixOp{
 	"CreateTenant":   {host: true},
 	"DeliverPending": {host: true},
 	"RunDelivery":    {host: true},
+	"ShortList":      {host: true},
+	"Activate":       {host: true},
+	"PreviewInvitation": {privs: setup, call: func(f *fixture, a permissions.AdminID, tg target) error {
+		_, err := f.svc.PreviewInvitation(ctx, a, tg.org, "it", invite.Email)
+		return err
+	}},
+	"Resend": {privs: accounts, call: func(f *fixture, a permissions.AdminID, tg target) error {
+		_, err := f.svc.Resend(ctx, a, []account.ID{tg.acct}, multiline.InviteOptions{})
+		return err
+	}},
+	"Suspend": {privs: accounts, call: func(f *fixture, a permissions.AdminID, tg target) error {
+		return f.svc.Suspend(ctx, a, []account.ID{tg.acct})
+	}},
+	"Reactivate": {privs: accounts,
+		prep: func(t *testing.T, f *fixture, tg target) {
+			require.NoError(t, f.svc.Suspend(ctx, f.root, []account.ID{tg.acct}))
+		},
+		call: func(f *fixture, a permissions.AdminID, tg target) error {
+			return f.svc.Reactivate(ctx, a, []account.ID{tg.acct})
+		}},
 	"CreateOrg": {privs: setup, call: func(f *fixture, a permissions.AdminID, tg target) error {
 		_, err := f.svc.CreateOrg(ctx, a, tg.org, multiline.OrgInput{Name: "Team"})
 		return err
@@ -209,6 +235,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 					tg = op.tgt(f, acct)
 				}
 				actor := roleAdmin(t, f, role.name, op)
+				if op.prep != nil {
+					op.prep(t, f, tg)
+				}
 				before := f.snapshot(t)
 				err := op.call(f, actor, tg)
 				if role.allow {
@@ -236,7 +265,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 			})
 		}
 	}
-	t.Logf("authorization matrix: %d operations × %d roles = %d cells", len(matrix)-3, len(roles), cells)
+	t.Logf("authorization matrix: %d operations × %d roles = %d cells", len(matrix)-hostCalls(), len(roles), cells)
 }
 
 // TestMatrixCoversEveryMethod fails when an exported method of *Service is
@@ -269,4 +298,14 @@ func TestHostCalls(t *testing.T) {
 	assert.ErrorIs(t, f.svc.RunDelivery(cctx, 1), context.Canceled)
 	_, err := f.svc.DeliverPending(ctx)
 	assert.NoError(t, err)
+}
+
+func hostCalls() int {
+	n := 0
+	for _, op := range matrix {
+		if op.host {
+			n++
+		}
+	}
+	return n
 }

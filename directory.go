@@ -40,7 +40,7 @@ func (s *Service) CreateTenant(ctx context.Context, in TenantInput) (Tenant, err
 	var errs []error
 	name, err := orgName(in.OrgName)
 	errs = append(errs, err)
-	errs = append(errs, org.ValidateSettings(in.Settings))
+	errs = append(errs, org.ValidateSettings(in.Settings), checkTemplates(in.Settings))
 	adminEmail, err := adminEmail(in.AdminEmail)
 	errs = append(errs, err)
 	if strings.TrimSpace(in.AdminName) == "" {
@@ -113,7 +113,7 @@ type OrgInput struct {
 // CreateOrg creates a sub-organization of parent. It needs Setup on parent.
 func (s *Service) CreateOrg(ctx context.Context, actor permissions.AdminID, parent org.ID, in OrgInput) (org.Org, error) {
 	name, err := orgName(in.Name)
-	if err := errors.Join(err, org.ValidateSettings(in.Settings)); err != nil {
+	if err := errors.Join(err, org.ValidateSettings(in.Settings), checkTemplates(in.Settings)); err != nil {
 		return org.Org{}, err
 	}
 	o := org.Org{ID: org.ID(newID()), ParentID: parent, Name: name, Settings: in.Settings, Created: s.now()}
@@ -135,7 +135,7 @@ func (s *Service) CreateOrg(ctx context.Context, actor permissions.AdminID, pare
 // UpdateOrgSettings replaces what an organization sets for itself. It needs
 // Setup on the organization.
 func (s *Service) UpdateOrgSettings(ctx context.Context, actor permissions.AdminID, id org.ID, settings org.Settings) (org.Org, error) {
-	if err := org.ValidateSettings(settings); err != nil {
+	if err := errors.Join(org.ValidateSettings(settings), checkTemplates(settings)); err != nil {
 		return org.Org{}, err
 	}
 	var o org.Org

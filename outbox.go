@@ -7,6 +7,7 @@ import (
 	"github.com/multilinehq/multiline/account"
 	"github.com/multilinehq/multiline/invite"
 	"github.com/multilinehq/multiline/mlerr"
+	"github.com/multilinehq/multiline/permissions"
 )
 
 // The outbox (SPEC §7). Every message is queued in the transaction that
@@ -219,17 +220,22 @@ func (s *Service) record(ctx context.Context, tx Tx, m invite.Message, sendErr e
 	return m, s.audit(ctx, tx, "", m.OrgID, action, string(m.ID), before, deliveryOf(m))
 }
 
-// setStatus changes an account's status, audited.
+// setStatus changes an account's status for the outbox, audited.
 func (s *Service) setStatus(ctx context.Context, tx Tx, a account.Account, to account.Status) error {
+	return s.setStatusBy(ctx, tx, "", a, to)
+}
+
+// setStatusBy changes an account's status, audited as the actor's.
+func (s *Service) setStatusBy(ctx context.Context, tx Tx, actor permissions.AdminID, a account.Account, to account.Status) error {
 	if err := account.CheckStatus(a.Status, to); err != nil {
 		return err
 	}
-	before := a
+	before := a.Status
 	a.Status, a.Updated = to, s.now()
 	if err := tx.UpdateAccount(ctx, a); err != nil {
 		return err
 	}
-	return s.audit(ctx, tx, "", a.OrgID, "account.status_changed", string(a.ID), before.Status, a.Status)
+	return s.audit(ctx, tx, actor, a.OrgID, "account.status_changed", string(a.ID), before, a.Status)
 }
 
 // backoff is the wait after the n-th failed attempt.

@@ -70,6 +70,10 @@ type Tx interface {
 	// set) that no other live transaction holds, and locks it. None:
 	// mlerr.ErrNotFound. Concurrent transactions never get the same number.
 	PickNumber(ctx context.Context, q NumberQuery) (numberpool.Number, error)
+	// FreeNumbers returns up to limit numbers of q.Org in q.State (and under
+	// q.Tag when set), lowest first, without locking them: the short list
+	// offered at activation.
+	FreeNumbers(ctx context.Context, q NumberQuery, limit int) ([]numberpool.Number, error)
 	// ListNumbers returns a page of an organization's numbers, by E.164.
 	ListNumbers(ctx context.Context, o org.ID, p Page) ([]numberpool.Number, string, error)
 	// Capacity counts what the capacity invariant weighs in o: its Available
@@ -85,6 +89,9 @@ type Tx interface {
 	Account(ctx context.Context, id account.ID) (account.Account, error)
 	// UpdateAccount replaces an account's record; the same unique keys apply.
 	UpdateAccount(ctx context.Context, a account.Account) error
+	// DeleteAccount removes an account and its invitation, freeing its
+	// username and Account ID.
+	DeleteAccount(ctx context.Context, id account.ID) error
 	// ListAccounts returns a page of an organization's accounts, oldest first.
 	ListAccounts(ctx context.Context, o org.ID, p Page) ([]account.Account, string, error)
 
@@ -92,6 +99,9 @@ type Tx interface {
 	CreateInvitation(ctx context.Context, inv invite.Invitation) error
 	// Invitation returns an account's invitation and locks it.
 	Invitation(ctx context.Context, a account.ID) (invite.Invitation, error)
+	// InvitationByToken returns the invitation whose current token, or one of
+	// its retired tokens, has this SHA-256 hash, and locks it.
+	InvitationByToken(ctx context.Context, hash []byte) (invite.Invitation, error)
 	// UpdateInvitation replaces an invitation's record.
 	UpdateInvitation(ctx context.Context, inv invite.Invitation) error
 

@@ -92,9 +92,12 @@ type Invitation struct {
 	// never stored.
 	TokenHash    []byte
 	TokenVersion int
-	ExpiresAt    time.Time
-	State        State
-	Consent      *Consent // set for SMS invitations
+	// Retired holds the hashes of the tokens earlier resends replaced, the
+	// newest last, so that an old link is told apart from a wrong one.
+	Retired   [][]byte
+	ExpiresAt time.Time
+	State     State
+	Consent   *Consent // set for SMS invitations
 	// Message is the outbox message that carries the current token.
 	Message MessageID
 	Created time.Time
@@ -137,22 +140,28 @@ func ParseToken(s string) (Token, error) {
 	if len(s) != tokenLen {
 		return "", ErrTokenMalformed
 	}
-	if _, err := base64.RawURLEncoding.Strict().DecodeString(s); err != nil {
+	// The decoder skips \r and \n, so a string of the right length with line
+	// breaks in it decodes to fewer bytes: check that it decodes to a whole
+	// token.
+	b, err := base64.RawURLEncoding.Strict().DecodeString(s)
+	if err != nil || len(b) != tokenBytes {
 		return "", ErrTokenMalformed
 	}
 	return Token(s), nil
 }
 
 // Verify reports, in constant time, whether t is the invitation's token.
-func (inv Invitation) Verify(t Token) bool {
-	return len(inv.TokenHash) == sha256.Size && subtle.ConstantTimeCompare(HashToken(t), inv.TokenHash) == 1
+func (inv Invitation) Verify(t Token) bool { return hashEqual(inv.TokenHash, HashToken(t)) }
+
+func hashEqual(stored, h []byte) bool {
+	return len(stored) == sha256.Size && subtle.ConstantTimeCompare(h, stored) == 1
 }
 
 // Params is what New needs besides the account.
 type Params struct {
 	ID      ID
 	Now     time.Time
-	TTL     time.Duration
+	TTL     time.Duration // zero or less: org.DefaultInvitationTTL
 	Consent *Consent
 	Rand    io.Reader // nil: crypto/rand
 }
@@ -163,11 +172,16 @@ func New(a account.Account, p Params) (Invitation, Token, error) {
 	if !account.CanInvite(a.Status) {
 		return Invitation{}, "", fmt.Errorf("%w: %s", ErrNotInvitable, a.Status)
 	}
+	ttl := p.TTL
+	if ttl <= 0 {
+		// A zero TTL would make an invitation that is expired when it is sent.
+		ttl = org.DefaultInvitationTTL
+	}
 	ch := ChannelFor(a)
 	inv := Invitation{
 		ID: p.ID, AccountID: a.ID, OrgID: a.OrgID, Channel: ch,
 		State: Pending, Created: p.Now, Updated: p.Now,
-		ExpiresAt: p.Now.Add(p.TTL), TokenVersion: 1,
+		ExpiresAt: p.Now.Add(ttl), TokenVersion: 1,
 	}
 	switch ch {
 	case Email:

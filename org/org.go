@@ -93,6 +93,19 @@ type Settings struct {
 	// AlertRecipients are the emails of its designated administrators that
 	// receive utilization alerts and batch report summaries.
 	AlertRecipients Override[[]string]
+	// InvitationTemplates are its custom invitation texts (the whole set
+	// replaces the inherited one). The invite package validates them; they
+	// are kept here as text so that organizations inherit them like any
+	// other setting.
+	InvitationTemplates Override[[]TemplateText]
+}
+
+// TemplateText is one custom invitation text: a part (subject, text, html,
+// sms) in a language (en, it, de, fr, es).
+type TemplateText struct {
+	Language string
+	Part     string
+	Source   string
 }
 
 // Org is an organization.
@@ -115,6 +128,7 @@ type Effective struct {
 	InvitationTTL    time.Duration
 	UtilizationAlert int
 	AlertRecipients  []string
+	Templates        []TemplateText
 }
 
 // DefaultInvitationTTL is how long an invitation is valid when no
@@ -171,6 +185,7 @@ func Resolve(lineage []Org) Effective {
 		apply(&e.InvitationTTL, s.InvitationTTL)
 		apply(&e.UtilizationAlert, s.UtilizationAlert)
 		apply(&e.AlertRecipients, s.AlertRecipients)
+		apply(&e.Templates, s.InvitationTemplates)
 	}
 	return e
 }

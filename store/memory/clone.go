@@ -19,6 +19,7 @@ func cloneOrg(o org.Org) org.Org {
 	s.Applications.Value = slices.Clone(s.Applications.Value)
 	s.EmailDomains.Value = slices.Clone(s.EmailDomains.Value)
 	s.AlertRecipients.Value = slices.Clone(s.AlertRecipients.Value)
+	s.InvitationTemplates.Value = slices.Clone(s.InvitationTemplates.Value)
 	return o
 }
 
@@ -39,6 +40,10 @@ func cloneAccount(a account.Account) account.Account {
 
 func cloneInvitation(inv invite.Invitation) invite.Invitation {
 	inv.TokenHash = slices.Clone(inv.TokenHash)
+	inv.Retired = slices.Clone(inv.Retired)
+	for i, h := range inv.Retired {
+		inv.Retired[i] = slices.Clone(h)
+	}
 	if inv.Consent != nil {
 		c := *inv.Consent
 		inv.Consent = &c

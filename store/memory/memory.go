@@ -47,6 +47,7 @@ func New() multiline.Store {
 		accountIDs:  map[[2]string]account.ID{},
 		orgAccounts: map[org.ID]map[account.ID]struct{}{},
 		invitations: map[account.ID]invite.Invitation{},
+		tokens:      map[string]account.ID{},
 		messages:    map[invite.MessageID]invite.Message{},
 		msgKeys:     map[string]invite.MessageID{},
 		audit:       map[string]multiline.AuditEvent{},
@@ -73,6 +74,7 @@ type store struct {
 	accountIDs  map[[2]string]account.ID
 	orgAccounts map[org.ID]map[account.ID]struct{}
 	invitations map[account.ID]invite.Invitation
+	tokens      map[string]account.ID // every current and retired token hash
 	messages    map[invite.MessageID]invite.Message
 	msgKeys     map[string]invite.MessageID
 	audit       map[string]multiline.AuditEvent
@@ -391,6 +393,24 @@ func (t *tx) PickNumber(ctx context.Context, q multiline.NumberQuery) (numberpoo
 	return t.s.numbers[best], nil
 }
 
+func (t *tx) FreeNumbers(ctx context.Context, q multiline.NumberQuery, limit int) ([]numberpool.Number, error) {
+	if err := t.check(ctx); err != nil {
+		return nil, err
+	}
+	var es []string
+	for e := range t.s.byState[stateKey{q.Org, q.State}] {
+		if q.Tag == "" || t.s.numbers[e].Tag == q.Tag {
+			es = append(es, e)
+		}
+	}
+	slices.Sort(es)
+	out := make([]numberpool.Number, 0, min(limit, len(es)))
+	for _, e := range es[:min(limit, len(es))] {
+		out = append(out, t.s.numbers[e])
+	}
+	return out, nil
+}
+
 func (t *tx) ListNumbers(ctx context.Context, o org.ID, p multiline.Page) ([]numberpool.Number, string, error) {
 	if err := t.check(ctx); err != nil {
 		return nil, "", err
@@ -491,6 +511,29 @@ func (t *tx) UpdateAccount(ctx context.Context, a account.Account) error {
 	return nil
 }
 
+func (t *tx) DeleteAccount(ctx context.Context, id account.ID) error {
+	if err := t.check(ctx); err != nil {
+		return err
+	}
+	a, ok := t.s.accounts[id]
+	if !ok {
+		return notFound("account", id)
+	}
+	del(t, t.s.usernames, a.Username)
+	if a.AccountID != "" {
+		del(t, t.s.accountIDs, [2]string{string(a.OrgID), a.AccountID})
+	}
+	del(t, t.s.orgAccounts[a.OrgID], id)
+	del(t, t.s.accounts, id)
+	if inv, ok := t.s.invitations[id]; ok {
+		for _, h := range append([][]byte{inv.TokenHash}, inv.Retired...) {
+			del(t, t.s.tokens, string(h))
+		}
+		del(t, t.s.invitations, id)
+	}
+	return nil
+}
+
 func (t *tx) ListAccounts(ctx context.Context, o org.ID, p multiline.Page) ([]account.Account, string, error) {
 	if err := t.check(ctx); err != nil {
 		return nil, "", err
@@ -515,8 +558,32 @@ func (t *tx) CreateInvitation(ctx context.Context, inv invite.Invitation) error 
 	if _, ok := t.s.invitations[inv.AccountID]; ok {
 		return &multiline.UniqueError{Key: "invitation", Value: string(inv.AccountID)}
 	}
-	put(t, t.s.invitations, inv.AccountID, cloneInvitation(inv))
+	t.setInvitation(inv)
 	return nil
+}
+
+// setInvitation stores inv and keeps the token index in step.
+func (t *tx) setInvitation(inv invite.Invitation) {
+	if old, ok := t.s.invitations[inv.AccountID]; ok {
+		for _, h := range append([][]byte{old.TokenHash}, old.Retired...) {
+			del(t, t.s.tokens, string(h))
+		}
+	}
+	put(t, t.s.invitations, inv.AccountID, cloneInvitation(inv))
+	for _, h := range append([][]byte{inv.TokenHash}, inv.Retired...) {
+		put(t, t.s.tokens, string(h), inv.AccountID)
+	}
+}
+
+func (t *tx) InvitationByToken(ctx context.Context, hash []byte) (invite.Invitation, error) {
+	if err := t.check(ctx); err != nil {
+		return invite.Invitation{}, err
+	}
+	id, ok := t.s.tokens[string(hash)]
+	if !ok {
+		return invite.Invitation{}, fmt.Errorf("memory: invitation token: %w", mlerr.ErrNotFound)
+	}
+	return cloneInvitation(t.s.invitations[id]), nil
 }
 
 func (t *tx) Invitation(ctx context.Context, a account.ID) (invite.Invitation, error) {
@@ -537,7 +604,7 @@ func (t *tx) UpdateInvitation(ctx context.Context, inv invite.Invitation) error 
 	if _, ok := t.s.invitations[inv.AccountID]; !ok {
 		return notFound("invitation of account", inv.AccountID)
 	}
-	put(t, t.s.invitations, inv.AccountID, cloneInvitation(inv))
+	t.setInvitation(inv)
 	return nil
 }
 

@@ -1,0 +1,418 @@
+package multiline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/multilinehq/multiline/account"
+	"github.com/multilinehq/multiline/invite"
+	"github.com/multilinehq/multiline/mlerr"
+	"github.com/multilinehq/multiline/numberpool"
+	"github.com/multilinehq/multiline/org"
+	"github.com/multilinehq/multiline/permissions"
+)
+
+// ShortListSize is how many Available numbers the short list offers at
+// activation.
+const ShortListSize = 5
+
+// templates returns the organization's invitation texts. Stored texts were
+// validated when they were saved; one that no longer parses (a newer SDK
+// with stricter rules) falls back to the built-in text rather than failing
+// the send.
+func templates(e org.Effective) invite.Templates {
+	ts, _ := invite.NewTemplates(overrides(e.Templates)...)
+	return ts
+}
+
+func overrides(tt []org.TemplateText) []invite.Override {
+	out := make([]invite.Override, len(tt))
+	for i, t := range tt {
+		out[i] = invite.Override{Language: t.Language, Part: invite.Part(t.Part), Source: t.Source}
+	}
+	return out
+}
+
+// checkTemplates validates custom invitation texts as saving them must.
+func checkTemplates(s org.Settings) error {
+	if !s.InvitationTemplates.Set {
+		return nil
+	}
+	_, err := invite.NewTemplates(overrides(s.InvitationTemplates.Value)...)
+	return err
+}
+
+// queueInvitation renders the invitation message of inv to a with the
+// organization's templates, in the account's language, else the
+// organization's, else English, and queues it.
+func (s *Service) queueInvitation(ctx context.Context, tx Tx, sc scope, a account.Account, inv *invite.Invitation, t invite.Token) error {
+	link := s.linkBase + string(t)
+	v := invite.ValuesFor(a, *inv, sc.org().Name, link)
+	m := templates(sc.settings).InvitationMessage(*inv, a, sc.settings.Language, v, t)
+	m.ID = invite.MessageID(newID())
+	inv.Message = m.ID
+	return tx.Enqueue(ctx, m)
+}
+
+// PreviewInvitation renders an organization's invitation for a channel in a
+// language with sample data, as the portal's template editor shows it. It
+// needs Setup on the organization.
+func (s *Service) PreviewInvitation(ctx context.Context, actor permissions.AdminID, o org.ID, lang string, ch invite.Channel) (invite.Rendered, error) {
+	var r invite.Rendered
+	err := s.store.Tx(ctx, func(ctx context.Context, tx Tx) error {
+		sc, err := authorize(ctx, tx, actor, permissions.Setup, o)
+		if err != nil {
+			return err
+		}
+		r = templates(sc.settings).Preview(lang, ch)
+		return nil
+	})
+	return r, err
+}
+
+// Resend sends a new invitation to each account, as the portal's Resend
+// Invite does for one or many: a Not Invited account gets its first one; an
+// Invited or Invitation Failed account gets a new token (the old link stops
+// working at once, and its message, if still queued, is cancelled). Activated
+// and Suspended accounts are refused, and SMS invitations need the consent
+// attestation again. All the accounts are re-invited, or none. It needs
+// Accounts on the accounts' organizations.
+func (s *Service) Resend(ctx context.Context, actor permissions.AdminID, ids []account.ID, opts InviteOptions) ([]Invited, error) {
+	if len(ids) == 0 {
+		return nil, mlerr.Invalid("accounts", "accounts.required", "", "Select at least one account to re-invite")
+	}
+	if len(ids) > MaxMoveSelection {
+		return nil, mlerr.Invalid("accounts", "accounts.too_many", fmt.Sprint(len(ids)), fmt.Sprintf("Select at most %d accounts at once", MaxMoveSelection))
+	}
+	out := make([]Invited, len(ids))
+	msgs := make([]invite.MessageID, len(ids))
+	err := s.store.Tx(ctx, func(ctx context.Context, tx Tx) error {
+		seen := map[account.ID]bool{}
+		for i, id := range ids {
+			if seen[id] {
+				return mlerr.Invalid("accounts", "accounts.duplicate", string(id), "An account is selected twice")
+			}
+			seen[id] = true
+			a, sc, err := accountInScope(ctx, tx, actor, id)
+			if err != nil {
+				return err
+			}
+			if !account.CanInvite(a.Status) {
+				return fmt.Errorf("%w: %s is %s", invite.ErrNotInvitable, a.Username, a.Status)
+			}
+			if invite.ChannelFor(a) == invite.SMS && !opts.SMSConsent {
+				return fmt.Errorf("%w (%s)", invite.ErrConsentRequired, a.Username)
+			}
+			inv, err := s.reinvite(ctx, tx, sc, a, opts)
+			if err != nil {
+				return err
+			}
+			a, err = tx.Account(ctx, id)
+			if err != nil {
+				return err
+			}
+			out[i], msgs[i] = Invited{Account: a, Invitation: inv}, inv.Message
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for i := range out {
+		out[i].Delivery = s.deliverNow(ctx, msgs[i])
+	}
+	return out, nil
+}
+
+// reinvite gives a its first invitation, or rotates the one it has.
+func (s *Service) reinvite(ctx context.Context, tx Tx, sc scope, a account.Account, opts InviteOptions) (invite.Invitation, error) {
+	old, err := tx.Invitation(ctx, a.ID)
+	if errors.Is(err, mlerr.ErrNotFound) {
+		// First invitation of a saved account: it becomes a pending
+		// invitation, which needs capacity when it has no number.
+		if err := tx.LockOrg(ctx, a.OrgID); err != nil {
+			return invite.Invitation{}, err
+		}
+		if a.Number == "" {
+			c, err := tx.Capacity(ctx, a.OrgID)
+			if err != nil {
+				return invite.Invitation{}, err
+			}
+			if err := numberpool.CheckCapacity(c, 0, 1); err != nil {
+				return invite.Invitation{}, err
+			}
+		}
+		if err := s.setStatusBy(ctx, tx, sc.admin.ID, a, account.Invited); err != nil {
+			return invite.Invitation{}, err
+		}
+		inv, err := s.invite(ctx, tx, sc, a, opts)
+		if err != nil {
+			return invite.Invitation{}, err
+		}
+		return inv.inv, nil
+	}
+	if err != nil {
+		return invite.Invitation{}, err
+	}
+	now := s.now()
+	p := invite.Params{ID: old.ID, Now: now, TTL: sc.settings.InvitationTTL, Rand: s.rand}
+	if opts.SMSConsent {
+		p.Consent = &invite.Consent{AdminID: string(sc.admin.ID), At: now, Disclaimer: opts.Disclaimer}
+	}
+	inv, token, err := old.Rotate(a, p)
+	if err != nil {
+		return invite.Invitation{}, err
+	}
+	// The old token's message must never go out after this commit.
+	if prev, err := tx.Message(ctx, old.Message); err == nil && (prev.State == invite.Queued || prev.State == invite.Failed) {
+		prev.State = invite.Cancelled
+		if err := tx.UpdateMessage(ctx, prev); err != nil {
+			return invite.Invitation{}, err
+		}
+	} else if err != nil && !errors.Is(err, mlerr.ErrNotFound) {
+		return invite.Invitation{}, err
+	}
+	if err := s.queueInvitation(ctx, tx, sc, a, &inv, token); err != nil {
+		return invite.Invitation{}, err
+	}
+	if err := tx.UpdateInvitation(ctx, inv); err != nil {
+		return invite.Invitation{}, err
+	}
+	if a.Status != account.Invited {
+		if err := s.setStatusBy(ctx, tx, sc.admin.ID, a, account.Invited); err != nil {
+			return invite.Invitation{}, err
+		}
+	}
+	return inv, s.audit(ctx, tx, sc.admin.ID, a.OrgID, "invitation.resent", string(a.ID), invitationView(old), invitationView(inv))
+}
+
+// Activation is what redeeming an invitation did.
+type Activation struct {
+	Account account.Account
+	Number  string
+}
+
+// PickError refuses an activation whose number choice is missing or was
+// taken meanwhile; ShortList is a fresh list to choose from.
+type PickError struct {
+	Reason    string
+	ShortList []string
+	Err       error
+}
+
+func (e *PickError) Error() string { return "multiline: activation: " + e.Reason }
+
+// Unwrap returns numberpool.ErrNotAvailable or mlerr.ErrInvalid.
+func (e *PickError) Unwrap() error { return e.Err }
+
+// ShortList returns the numbers the invitee of token may pick from at
+// activation: a few Available numbers of the invitation's organization
+// (never one Reserved or held by anyone), or none when the account has a
+// number of its own. It is the end user's call: the token authorizes it.
+func (s *Service) ShortList(ctx context.Context, token string) ([]string, error) {
+	var list []string
+	err := s.store.Tx(ctx, func(ctx context.Context, tx Tx) error {
+		inv, a, err := s.redeemable(ctx, tx, token)
+		if err != nil {
+			return err
+		}
+		if a.Number != "" {
+			return nil
+		}
+		list, err = shortList(ctx, tx, inv.OrgID)
+		return err
+	})
+	return list, err
+}
+
+func shortList(ctx context.Context, tx Tx, o org.ID) ([]string, error) {
+	ns, err := tx.FreeNumbers(ctx, NumberQuery{Org: o, State: numberpool.Available}, ShortListSize)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, len(ns))
+	for i, n := range ns {
+		out[i] = n.E164
+	}
+	return out, nil
+}
+
+// redeemable finds the invitation of token and checks it can be redeemed.
+func (s *Service) redeemable(ctx context.Context, tx Tx, token string) (invite.Invitation, account.Account, error) {
+	t, err := invite.ParseToken(token)
+	if err != nil {
+		return invite.Invitation{}, account.Account{}, invite.ErrTokenUnknown
+	}
+	inv, err := tx.InvitationByToken(ctx, invite.HashToken(t))
+	if errors.Is(err, mlerr.ErrNotFound) {
+		return invite.Invitation{}, account.Account{}, invite.ErrTokenUnknown
+	}
+	if err != nil {
+		return invite.Invitation{}, account.Account{}, err
+	}
+	if err := inv.Check(t, s.now()); err != nil {
+		return invite.Invitation{}, account.Account{}, err
+	}
+	a, err := tx.Account(ctx, inv.AccountID)
+	if err != nil {
+		return invite.Invitation{}, account.Account{}, err
+	}
+	if a.Status == account.Suspended {
+		return invite.Invitation{}, account.Account{}, &account.StatusError{From: a.Status, To: account.Activated}
+	}
+	return inv, a, nil
+}
+
+// Activate redeems an invitation: the account takes its Assigned number, or
+// the number the end user picked from the short list (choice, in any format
+// ParseE164 reads); the number becomes Registered and the account Activated.
+// The token works once. A choice that is not on offer (taken meanwhile,
+// Reserved, of another organization) is refused with a *PickError carrying
+// a fresh short list. It is the end user's call: the token authorizes it.
+func (s *Service) Activate(ctx context.Context, token, choice string) (Activation, error) {
+	var res Activation
+	err := s.store.Tx(ctx, func(ctx context.Context, tx Tx) error {
+		inv, a, err := s.redeemable(ctx, tx, token)
+		if err != nil {
+			return err
+		}
+		var n numberpool.Number
+		if a.Number != "" {
+			if n, err = tx.Number(ctx, a.Number); err != nil {
+				return err
+			}
+		} else {
+			if n, err = s.pickForActivation(ctx, tx, inv.OrgID, choice); err != nil {
+				return err
+			}
+			if n, err = n.Assign(string(a.ID)); err != nil {
+				return err
+			}
+		}
+		before := n
+		if n, err = n.Register(); err != nil {
+			return err
+		}
+		if err := tx.UpdateNumber(ctx, n); err != nil {
+			return err
+		}
+		if err := s.audit(ctx, tx, "", a.OrgID, "number.registered", n.E164, before, n); err != nil {
+			return err
+		}
+		prev := a
+		a.Number, a.Status, a.Updated = n.E164, account.Activated, s.now()
+		if err := account.CheckStatus(prev.Status, a.Status); err != nil {
+			return err
+		}
+		if err := tx.UpdateAccount(ctx, a); err != nil {
+			return err
+		}
+		if err := tx.UpdateInvitation(ctx, inv.Redeem(s.now())); err != nil {
+			return err
+		}
+		res = Activation{Account: a, Number: n.E164}
+		return s.audit(ctx, tx, "", a.OrgID, "account.activated", string(a.ID), prev, a)
+	})
+	if err != nil {
+		return Activation{}, err
+	}
+	return res, nil
+}
+
+// pickForActivation checks the end user's choice against the short list's
+// rule: an Available number of the organization.
+func (s *Service) pickForActivation(ctx context.Context, tx Tx, o org.ID, choice string) (numberpool.Number, error) {
+	refuse := func(reason string, sentinel error) error {
+		list, err := shortList(ctx, tx, o)
+		if err != nil {
+			return err
+		}
+		return &PickError{Reason: reason, ShortList: list, Err: sentinel}
+	}
+	if choice == "" {
+		return numberpool.Number{}, refuse("choose a number from the short list", mlerr.ErrInvalid)
+	}
+	e164, err := numberpool.ParseE164(choice)
+	if err != nil {
+		return numberpool.Number{}, refuse("the chosen number is not a phone number", mlerr.ErrInvalid)
+	}
+	n, err := tx.Number(ctx, e164)
+	if err != nil && !errors.Is(err, mlerr.ErrNotFound) {
+		return numberpool.Number{}, err
+	}
+	if err != nil || n.OrgID != o || n.State != numberpool.Available {
+		return numberpool.Number{}, refuse("the chosen number is no longer available; choose another", numberpool.ErrNotAvailable)
+	}
+	return n, nil
+}
+
+// Suspend suspends accounts; a suspended account cannot activate, and a
+// suspended pending invitation no longer holds a number of the capacity. All
+// or none. It needs Accounts on the accounts' organizations.
+func (s *Service) Suspend(ctx context.Context, actor permissions.AdminID, ids []account.ID) error {
+	return s.eachAccount(ctx, actor, ids, func(ctx context.Context, tx Tx, sc scope, a account.Account) error {
+		if a.Status == account.Suspended {
+			return &account.StatusError{From: a.Status, To: account.Suspended}
+		}
+		b := a
+		b.SuspendedFrom = a.Status
+		return s.setStatusBy(ctx, tx, sc.admin.ID, b, account.Suspended)
+	})
+}
+
+// Reactivate returns suspended accounts to the status they had. One that was
+// a pending invitation without a number needs capacity again. All or none.
+// It needs Accounts on the accounts' organizations.
+func (s *Service) Reactivate(ctx context.Context, actor permissions.AdminID, ids []account.ID) error {
+	return s.eachAccount(ctx, actor, ids, func(ctx context.Context, tx Tx, sc scope, a account.Account) error {
+		if a.Status != account.Suspended {
+			return &account.StatusError{From: a.Status, To: a.Status}
+		}
+		to := a.SuspendedFrom
+		if to == "" {
+			to = account.NotInvited
+		}
+		if (to == account.Invited || to == account.InvitationFailed) && a.Number == "" {
+			if err := tx.LockOrg(ctx, a.OrgID); err != nil {
+				return err
+			}
+			c, err := tx.Capacity(ctx, a.OrgID)
+			if err != nil {
+				return err
+			}
+			if err := numberpool.CheckCapacity(c, 0, 1); err != nil {
+				return err
+			}
+		}
+		a.SuspendedFrom = ""
+		return s.setStatusBy(ctx, tx, sc.admin.ID, a, to)
+	})
+}
+
+// eachAccount runs fn on each selected account in one transaction.
+func (s *Service) eachAccount(ctx context.Context, actor permissions.AdminID, ids []account.ID, fn func(context.Context, Tx, scope, account.Account) error) error {
+	if len(ids) == 0 {
+		return mlerr.Invalid("accounts", "accounts.required", "", "Select at least one account")
+	}
+	if len(ids) > MaxMoveSelection {
+		return mlerr.Invalid("accounts", "accounts.too_many", fmt.Sprint(len(ids)), fmt.Sprintf("Select at most %d accounts at once", MaxMoveSelection))
+	}
+	return s.store.Tx(ctx, func(ctx context.Context, tx Tx) error {
+		seen := map[account.ID]bool{}
+		for _, id := range ids {
+			if seen[id] {
+				return mlerr.Invalid("accounts", "accounts.duplicate", string(id), "An account is selected twice")
+			}
+			seen[id] = true
+			a, sc, err := accountInScope(ctx, tx, actor, id)
+			if err != nil {
+				return err
+			}
+			if err := fn(ctx, tx, sc, a); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}

@@ -291,6 +291,7 @@ type parser struct {
 	html         htmlState
 }
 
+// parse reads the source once, left to right, into segments and errors.
 func (p *parser) parse() {
 	s := p.src
 	for i := 0; i < len(s) && len(p.errs) < maxTemplateErrors; {

@@ -119,6 +119,13 @@ func (s *Service) addAccount(ctx context.Context, tx Tx, sc scope, in account.In
 	if err != nil {
 		return account.Account{}, nil, err
 	}
+	return s.create(ctx, tx, sc, d, opt)
+}
+
+// create takes the number a validated draft asks for, creates the account
+// and, when asked, its invitation and message. Every refusal comes before the
+// first write, so a caller may go on in the same transaction after one.
+func (s *Service) create(ctx context.Context, tx Tx, sc scope, d account.Draft, opt addOptions) (account.Account, *invitation, error) {
 	now := s.now()
 	a := d.Account
 	a.ID, a.OrgID, a.Status, a.Created, a.Updated, a.BatchID = account.ID(newID()), sc.org().ID, account.NotInvited, now, now, opt.batchID

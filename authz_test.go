@@ -3,6 +3,7 @@ package multiline_test
 import (
 	"context"
 	"errors"
+	"io"
 	"reflect"
 	"slices"
 	"strings"
@@ -56,6 +57,16 @@ var (
 )
 
 func onAcme(f *fixture, _ account.ID) target { return target{org: f.acme.Org.ID} }
+
+// withBatch targets a batch of Sales (its ID in the acct slot, which the
+// matrix swaps for a missing one like any other ID).
+func withBatch(f *fixture, _ account.ID) target {
+	rec, err := f.svc.ImportBatch(ctx, f.root, f.sales.ID, csvOf("W,W,w@acme.example,No,,auto,on,,"), multiline.BatchOptions{})
+	if err != nil {
+		panic(err)
+	}
+	return target{org: f.sales.ID, acct: account.ID(rec.ID)}
+}
 
 var matrix = map[string]matrixOp{
 	"CreateTenant":   {host: true},
@@ -145,6 +156,25 @@ var matrix = map[string]matrixOp{
 			_, err := f.svc.Move(ctx, a, []account.ID{tg.acct}, f.support.ID, multiline.MoveOptions{})
 			return err
 		}},
+	"ImportBatch": {privs: accounts, call: func(f *fixture, a permissions.AdminID, tg target) error {
+		_, err := f.svc.ImportBatch(ctx, a, tg.org, csvOf("M,M,m@acme.example,No,,auto,on,,"), multiline.BatchOptions{})
+		return err
+	}},
+	"Batch": {privs: reports, tgt: withBatch, call: func(f *fixture, a permissions.AdminID, tg target) error {
+		_, err := f.svc.Batch(ctx, a, string(tg.acct))
+		return err
+	}},
+	"WriteBatchReport": {privs: reports, tgt: withBatch, call: func(f *fixture, a permissions.AdminID, tg target) error {
+		return f.svc.WriteBatchReport(ctx, a, string(tg.acct), io.Discard)
+	}},
+	"UndoBatch": {privs: accounts, tgt: withBatch, call: func(f *fixture, a permissions.AdminID, tg target) error {
+		_, err := f.svc.UndoBatch(ctx, a, string(tg.acct))
+		return err
+	}},
+	"ListBatches": {privs: reports, call: func(f *fixture, a permissions.AdminID, tg target) error {
+		_, err := f.svc.ListBatches(ctx, a, tg.org, multiline.Page{})
+		return err
+	}},
 	"ListAudit": {privs: reports, call: func(f *fixture, a permissions.AdminID, tg target) error {
 		_, err := f.svc.ListAudit(ctx, a, tg.org, multiline.Page{})
 		return err

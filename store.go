@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/multilinehq/multiline/account"
+	"github.com/multilinehq/multiline/batch"
 	"github.com/multilinehq/multiline/invite"
 	"github.com/multilinehq/multiline/mlerr"
 	"github.com/multilinehq/multiline/numberpool"
@@ -30,6 +31,9 @@ type Store interface {
 }
 
 // Tx is one transaction of a Store. Reads see the transaction's own writes.
+// A method that fails with mlerr.ErrNotFound or a *UniqueError changes
+// nothing and leaves the transaction usable (a SQL store checks first or uses
+// a savepoint), so a caller may go on after such an answer.
 // Each Get-style read of a record that the transaction later updates locks
 // it against concurrent transactions (SELECT … FOR UPDATE in SQL stores), so
 // read-check-write sequences inside one Tx are safe.
@@ -117,6 +121,20 @@ type Tx interface {
 	DueMessages(ctx context.Context, now time.Time, limit int) ([]invite.Message, error)
 	// Messages returns a page of the messages of an organization, oldest first.
 	Messages(ctx context.Context, o org.ID, p Page) ([]invite.Message, string, error)
+
+	// CreateBatch stores a batch record. A Key already used by a batch of the
+	// same organization is a *UniqueError on "batch_key".
+	CreateBatch(ctx context.Context, b batch.Record) error
+	// Batch returns a batch record and locks it.
+	Batch(ctx context.Context, id string) (batch.Record, error)
+	// BatchByKey returns the batch of organization o with idempotency key.
+	BatchByKey(ctx context.Context, o org.ID, key string) (batch.Record, error)
+	// UpdateBatch replaces a batch record. Its organization never changes;
+	// its Key may be cleared (releasing it for another upload) but not
+	// changed to another value.
+	UpdateBatch(ctx context.Context, b batch.Record) error
+	// ListBatches returns a page of an organization's batches, newest first.
+	ListBatches(ctx context.Context, o org.ID, p Page) ([]batch.Record, string, error)
 
 	// AppendAudit stores an audit event.
 	AppendAudit(ctx context.Context, e AuditEvent) error

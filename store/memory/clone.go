@@ -5,6 +5,7 @@ import (
 
 	"github.com/multilinehq/multiline"
 	"github.com/multilinehq/multiline/account"
+	"github.com/multilinehq/multiline/batch"
 	"github.com/multilinehq/multiline/invite"
 	"github.com/multilinehq/multiline/org"
 	"github.com/multilinehq/multiline/permissions"
@@ -55,4 +56,10 @@ func cloneEvent(e multiline.AuditEvent) multiline.AuditEvent {
 	e.Before = slices.Clone(e.Before)
 	e.After = slices.Clone(e.After)
 	return e
+}
+
+func cloneBatch(b batch.Record) batch.Record {
+	b.Rows = slices.Clone(b.Rows)
+	b.Accounts = slices.Clone(b.Accounts)
+	return b
 }

@@ -25,6 +25,7 @@ import (
 
 	"github.com/multilinehq/multiline"
 	"github.com/multilinehq/multiline/account"
+	"github.com/multilinehq/multiline/batch"
 	"github.com/multilinehq/multiline/invite"
 	"github.com/multilinehq/multiline/mlerr"
 	"github.com/multilinehq/multiline/numberpool"
@@ -51,6 +52,9 @@ func New() multiline.Store {
 		messages:    map[invite.MessageID]invite.Message{},
 		msgKeys:     map[string]invite.MessageID{},
 		audit:       map[string]multiline.AuditEvent{},
+		pending:     map[org.ID]int{},
+		batches:     map[string]batch.Record{},
+		batchKeys:   map[[2]string]string{},
 	}
 }
 
@@ -78,6 +82,11 @@ type store struct {
 	messages    map[invite.MessageID]invite.Message
 	msgKeys     map[string]invite.MessageID
 	audit       map[string]multiline.AuditEvent
+	// pending counts, per organization, the accounts with a pending
+	// invitation and no number, so that Capacity is O(1).
+	pending   map[org.ID]int
+	batches   map[string]batch.Record
+	batchKeys map[[2]string]string
 }
 
 type ctxKey struct{ s *store }
@@ -376,21 +385,18 @@ func (t *tx) UpdateNumber(ctx context.Context, n numberpool.Number) error {
 	return nil
 }
 
-// PickNumber takes the lowest matching number, so picks are deterministic.
+// PickNumber takes any matching number: which one is unspecified, and taking
+// the first the map yields keeps a pick O(1) however large the pool.
 func (t *tx) PickNumber(ctx context.Context, q multiline.NumberQuery) (numberpool.Number, error) {
 	if err := t.check(ctx); err != nil {
 		return numberpool.Number{}, err
 	}
-	best := ""
 	for e := range t.s.byState[stateKey{q.Org, q.State}] {
-		if (best == "" || e < best) && (q.Tag == "" || t.s.numbers[e].Tag == q.Tag) {
-			best = e
+		if q.Tag == "" || t.s.numbers[e].Tag == q.Tag {
+			return t.s.numbers[e], nil
 		}
 	}
-	if best == "" {
-		return numberpool.Number{}, notFound("free number in organization", q.Org)
-	}
-	return t.s.numbers[best], nil
+	return numberpool.Number{}, notFound("free number in organization", q.Org)
 }
 
 func (t *tx) FreeNumbers(ctx context.Context, q multiline.NumberQuery, limit int) ([]numberpool.Number, error) {
@@ -404,8 +410,11 @@ func (t *tx) FreeNumbers(ctx context.Context, q multiline.NumberQuery, limit int
 		}
 	}
 	slices.Sort(es)
-	out := make([]numberpool.Number, 0, min(limit, len(es)))
-	for _, e := range es[:min(limit, len(es))] {
+	// A limit of zero or less asks for nothing; it must not reach make or
+	// the slice expression, where a negative one would panic.
+	n := min(max(limit, 0), len(es))
+	out := make([]numberpool.Number, 0, n)
+	for _, e := range es[:n] {
 		out = append(out, t.s.numbers[e])
 	}
 	return out, nil
@@ -430,14 +439,19 @@ func (t *tx) Capacity(ctx context.Context, o org.ID) (numberpool.Capacity, error
 	if err := t.check(ctx); err != nil {
 		return numberpool.Capacity{}, err
 	}
-	c := numberpool.Capacity{Available: len(t.s.byState[stateKey{o, numberpool.Available}])}
-	for id := range t.s.orgAccounts[o] {
-		a := t.s.accounts[id]
-		if (a.Status == account.Invited || a.Status == account.InvitationFailed) && a.Number == "" {
-			c.Pending++
-		}
+	return numberpool.Capacity{Available: len(t.s.byState[stateKey{o, numberpool.Available}]), Pending: t.s.pending[o]}, nil
+}
+
+// isPending reports whether a counts against its organization's capacity.
+func isPending(a account.Account) bool {
+	return (a.Status == account.Invited || a.Status == account.InvitationFailed) && a.Number == ""
+}
+
+// count moves a's weight in the pending counts by delta (±1).
+func (t *tx) count(a account.Account, delta int) {
+	if isPending(a) {
+		put(t, t.s.pending, a.OrgID, t.s.pending[a.OrgID]+delta)
 	}
-	return c, nil
 }
 
 // Accounts.
@@ -454,6 +468,7 @@ func (t *tx) CreateAccount(ctx context.Context, a account.Account) error {
 	}
 	put(t, t.s.accounts, a.ID, cloneAccount(a))
 	addTo(t, t.s.orgAccounts, a.OrgID, a.ID)
+	t.count(a, +1)
 	return nil
 }
 
@@ -508,6 +523,8 @@ func (t *tx) UpdateAccount(ctx context.Context, a account.Account) error {
 		addTo(t, t.s.orgAccounts, a.OrgID, a.ID)
 	}
 	put(t, t.s.accounts, a.ID, cloneAccount(a))
+	t.count(old, -1)
+	t.count(a, +1)
 	return nil
 }
 
@@ -525,6 +542,7 @@ func (t *tx) DeleteAccount(ctx context.Context, id account.ID) error {
 	}
 	del(t, t.s.orgAccounts[a.OrgID], id)
 	del(t, t.s.accounts, id)
+	t.count(a, -1)
 	if inv, ok := t.s.invitations[id]; ok {
 		for _, h := range append([][]byte{inv.TokenHash}, inv.Retired...) {
 			del(t, t.s.tokens, string(h))
@@ -685,6 +703,87 @@ func (t *tx) Messages(ctx context.Context, o org.ID, p multiline.Page) ([]invite
 	out := make([]invite.Message, len(keys))
 	for i, k := range keys {
 		out[i] = t.s.messages[k]
+	}
+	return out, next, nil
+}
+
+// Batches.
+
+func (t *tx) CreateBatch(ctx context.Context, b batch.Record) error {
+	if err := t.check(ctx); err != nil {
+		return err
+	}
+	if _, ok := t.s.batches[b.ID]; ok {
+		return &multiline.UniqueError{Key: "batch", Value: b.ID}
+	}
+	if b.Key != "" {
+		k := [2]string{string(b.OrgID), b.Key}
+		if _, ok := t.s.batchKeys[k]; ok {
+			return &multiline.UniqueError{Key: "batch_key", Value: b.Key}
+		}
+		put(t, t.s.batchKeys, k, b.ID)
+	}
+	put(t, t.s.batches, b.ID, cloneBatch(b))
+	return nil
+}
+
+func (t *tx) Batch(ctx context.Context, id string) (batch.Record, error) {
+	if err := t.check(ctx); err != nil {
+		return batch.Record{}, err
+	}
+	b, ok := t.s.batches[id]
+	if !ok {
+		return batch.Record{}, notFound("batch", id)
+	}
+	return cloneBatch(b), nil
+}
+
+func (t *tx) BatchByKey(ctx context.Context, o org.ID, key string) (batch.Record, error) {
+	if err := t.check(ctx); err != nil {
+		return batch.Record{}, err
+	}
+	id, ok := t.s.batchKeys[[2]string{string(o), key}]
+	if !ok {
+		return batch.Record{}, notFound("batch with key", key)
+	}
+	return cloneBatch(t.s.batches[id]), nil
+}
+
+func (t *tx) UpdateBatch(ctx context.Context, b batch.Record) error {
+	if err := t.check(ctx); err != nil {
+		return err
+	}
+	old, ok := t.s.batches[b.ID]
+	if !ok {
+		return notFound("batch", b.ID)
+	}
+	if (b.Key != "" && old.Key != b.Key) || old.OrgID != b.OrgID {
+		return fmt.Errorf("memory: a batch's organization and key cannot change: %w", mlerr.ErrInvalid)
+	}
+	if old.Key != "" && b.Key == "" {
+		del(t, t.s.batchKeys, [2]string{string(old.OrgID), old.Key})
+	}
+	put(t, t.s.batches, b.ID, cloneBatch(b))
+	return nil
+}
+
+func (t *tx) ListBatches(ctx context.Context, o org.ID, p multiline.Page) ([]batch.Record, string, error) {
+	if err := t.check(ctx); err != nil {
+		return nil, "", err
+	}
+	var keys []string
+	for id, b := range t.s.batches {
+		if b.OrgID == o {
+			keys = append(keys, id)
+		}
+	}
+	keys, next, err := page(keys, p, true, func(s string) string { return s })
+	if err != nil {
+		return nil, "", err
+	}
+	out := make([]batch.Record, len(keys))
+	for i, k := range keys {
+		out[i] = cloneBatch(t.s.batches[k])
 	}
 	return out, next, nil
 }

@@ -1,0 +1,235 @@
+package batch
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/multilinehq/multiline/account"
+	"github.com/multilinehq/multiline/invite"
+	"github.com/multilinehq/multiline/mlerr"
+	"github.com/multilinehq/multiline/numberpool"
+	"github.com/multilinehq/multiline/permissions"
+)
+
+// Mode is what a batch does with its rows.
+type Mode int
+
+// The modes of an upload (SPEC §6).
+const (
+	// Import saves the accounts, Not Invited; nothing is sent.
+	Import Mode = iota
+	// ImportInvite saves the accounts and invites them.
+	ImportInvite
+	// ValidateOnly checks every row, against the store too, and changes
+	// nothing.
+	ValidateOnly
+)
+
+// String returns the mode's name as the portal shows it.
+func (m Mode) String() string {
+	switch m {
+	case Import:
+		return "Import"
+	case ImportInvite:
+		return "Import & Invite"
+	case ValidateOnly:
+		return "Validate only"
+	}
+	return fmt.Sprintf("Mode(%d)", int(m))
+}
+
+// status is the status of a row that went through in mode m.
+func (m Mode) status() Status {
+	switch m {
+	case ImportInvite:
+		return StatusInvited
+	case ValidateOnly:
+		return StatusValid
+	}
+	return StatusImported
+}
+
+// Importer imports one row; the service implements it.
+//
+// ImportRow gets a row that passed ValidateRow, with the draft ValidateRow
+// returned for it, and the batch's mode. It imports the row whole or not at
+// all: the account, its number, its invitation (ImportInvite), the audit
+// event. In ValidateOnly it changes nothing and says whether the row would
+// import (username free, number available, ...).
+//
+// A row-level failure is returned as an error that holds *mlerr.FieldError
+// (found by mlerr.Fields; account fields such as "email" are renamed to the
+// upload's columns) or wraps one of these sentinels, which Run words itself:
+// numberpool.ErrNotEnoughNumbers, numberpool.ErrNotAvailable,
+// invite.ErrConsentRequired, mlerr.ErrAlreadyExists (taken as the username
+// existing). Run records it on the row and goes on. Any other error is
+// fatal: Run stops and returns it.
+type Importer interface {
+	ImportRow(ctx context.Context, r Row, d account.Draft, mode Mode) (Outcome, error)
+}
+
+// Outcome is what importing one row did.
+type Outcome struct {
+	// Number is the MultiLine number (E.164) the account holds after the
+	// import, or would take in ValidateOnly; empty if none.
+	Number string
+}
+
+// RunOptions configure Run.
+type RunOptions struct {
+	Mode Mode
+	// Policy is the organization's account policy; every row is checked
+	// with ValidateRow against it before it reaches the Importer. Its
+	// Settings.SocialMessaging also decides whether the
+	// restrict_incoming_social_messaging column may be used.
+	Policy account.Policy
+	// Profile is the upload's user-permissions profile; empty means the
+	// organization's default.
+	Profile permissions.ProfileID
+	// MaxRows and MaxBytes are as in Options.
+	MaxRows  int
+	MaxBytes int64
+	// Progress, if set, is called with the rows done and the total: once
+	// with done = 0 before the first row, then after each row, in the
+	// goroutine that called Run.
+	Progress func(done, total int)
+}
+
+// Result is what Run did.
+type Result struct {
+	// Rows are the report's lines, in file order.
+	Rows    []ReportRow
+	Summary Summary
+}
+
+// Run parses an upload and feeds its rows to imp, one at a time, and returns
+// the report. A file-level rejection (*FileError, wrapping ErrFileRejected)
+// returns before any row reaches imp.
+//
+// In ImportInvite the rows with a multiline_number of their own go first, in
+// file order, then the others, so that the rows that name a number are not
+// refused for capacity that the others used up (SPEC §4); the report keeps
+// file order whatever the processing order.
+//
+// When ctx is done or imp returns a fatal error, Run stops and returns the
+// error with the Result of the rows handled so far (in file order); those
+// rows stay imported.
+func Run(ctx context.Context, src io.Reader, imp Importer, opts RunOptions) (Result, error) {
+	rows, err := Parse(src, Options{
+		MaxRows:         opts.MaxRows,
+		MaxBytes:        opts.MaxBytes,
+		SocialMessaging: opts.Policy.Settings.SocialMessaging,
+		Profile:         opts.Profile,
+	})
+	if err != nil {
+		return Result{}, err
+	}
+	order := processingOrder(rows, opts.Mode)
+	report := make([]ReportRow, len(rows))
+	done := make([]bool, len(rows))
+	progress := opts.Progress
+	if progress == nil {
+		progress = func(int, int) {}
+	}
+	progress(0, len(rows))
+	for n, i := range order {
+		if err := ctx.Err(); err != nil {
+			return partial(report, done), fmt.Errorf("batch: stopped before row %d: %w", rows[i].Line, err)
+		}
+		rr, err := runRow(ctx, imp, rows[i], opts)
+		if err != nil {
+			return partial(report, done), fmt.Errorf("batch: row %d: %w", rows[i].Line, err)
+		}
+		report[i], done[i] = rr, true
+		progress(n+1, len(rows))
+	}
+	return Result{Rows: report, Summary: Summarize(report)}, nil
+}
+
+// processingOrder returns the indexes of rows in the order Run handles them.
+func processingOrder(rows []Row, m Mode) []int {
+	order := make([]int, 0, len(rows))
+	if m == ImportInvite {
+		for i, r := range rows {
+			if r.Input.AssignNumber != "" {
+				order = append(order, i)
+			}
+		}
+		for i, r := range rows {
+			if r.Input.AssignNumber == "" {
+				order = append(order, i)
+			}
+		}
+		return order
+	}
+	for i := range rows {
+		order = append(order, i)
+	}
+	return order
+}
+
+// runRow validates and imports one row. Its error is fatal.
+func runRow(ctx context.Context, imp Importer, r Row, opts RunOptions) (ReportRow, error) {
+	d, err := ValidateRow(r, opts.Policy)
+	if err != nil {
+		return failedRow(r, mlerr.Fields(err)), nil
+	}
+	out, err := imp.ImportRow(ctx, r, d, opts.Mode)
+	if err == nil {
+		return reportRow(r, opts.Mode.status(), out.Number), nil
+	}
+	if ctx.Err() != nil {
+		return ReportRow{}, err
+	}
+	fields := importFailure(err, r)
+	if fields == nil {
+		return ReportRow{}, err
+	}
+	return failedRow(r, fields), nil
+}
+
+// importFailure returns the row errors an import error stands for, or nil
+// when it is fatal (see Importer).
+func importFailure(err error, r Row) []*mlerr.FieldError {
+	if fields := mlerr.Fields(err); len(fields) > 0 {
+		out := make([]*mlerr.FieldError, len(fields))
+		for i, fe := range fields {
+			out[i] = toColumn(fe)
+		}
+		return mlerr.Fields(joinFields(out))
+	}
+	dest := r.cells[EmailOrDevice]
+	num := r.Input.AssignNumber
+	switch {
+	case errors.Is(err, numberpool.ErrNotEnoughNumbers):
+		c := MultilineNumber.String()
+		return []*mlerr.FieldError{{Field: c, Code: CodeNotEnoughNumbers, Err: numberpool.ErrNotEnoughNumbers,
+			Message: c + ": not enough numbers available in the organization for this row"}}
+	case errors.Is(err, numberpool.ErrNotAvailable):
+		c := MultilineNumber.String()
+		return []*mlerr.FieldError{{Field: c, Code: CodeNumberNotAvailable, Value: num, Err: numberpool.ErrNotAvailable,
+			Message: c + " " + num + " is not available in this organization"}}
+	case errors.Is(err, invite.ErrConsentRequired):
+		c := EmailOrDevice.String()
+		return []*mlerr.FieldError{{Field: c, Code: CodeSMSConsentRequired, Value: mlerr.Truncate(dest), Err: invite.ErrConsentRequired,
+			Message: c + ": an SMS invitation needs the administrator's attestation that the recipient consented to receive SMS"}}
+	case errors.Is(err, mlerr.ErrAlreadyExists):
+		c := EmailOrDevice.String()
+		return []*mlerr.FieldError{{Field: c, Code: account.CodeUsernameExists, Value: mlerr.Truncate(dest), Err: mlerr.ErrAlreadyExists,
+			Message: fmt.Sprintf("%s %q already exists as a username", c, mlerr.Truncate(dest))}}
+	}
+	return nil
+}
+
+// partial returns the Result of the rows done, in file order.
+func partial(report []ReportRow, done []bool) Result {
+	var rows []ReportRow
+	for i, ok := range done {
+		if ok {
+			rows = append(rows, report[i])
+		}
+	}
+	return Result{Rows: rows, Summary: Summarize(rows)}
+}

@@ -15,7 +15,7 @@ const want = `organization "Demo Corp" with 4 numbers
 Save Ada Lovelace:
   ada@demo.example is Not Invited, number none yet
 Save & Invite Grace Hopper:
-  sent email to grace@demo.example: Hello Grace Hopper,
+  sent email to grace@demo.example: Hello Grace,
   grace@demo.example is Invited, number +14155550101
 Save & Invite Enzo Ferrari:
 `
@@ -25,7 +25,8 @@ func TestRun(t *testing.T) {
 	require.NoError(t, run(context.Background(), &out))
 	got := out.String()
 	assert.Contains(t, got, want)
-	assert.Contains(t, got, "  sent sms to +393331234567: Demo Corp invites you to MultiLine. Your MultiLine number is +14155550199.")
+	// Enzo's language is Italian: his SMS is in Italian.
+	assert.Contains(t, got, "  sent sms to +393331234567: Ciao Enzo, Demo Corp ti invita su MultiLine (+14155550199).")
 	assert.Contains(t, got, "  +393331234567 is Invited, number +14155550199\n")
 	assert.Contains(t, got, "  refused: Email must be the bare address, without a display name, comment or angle brackets [email.display_name]\n")
 	assert.Contains(t, got, "[forwarding_number.length]")

@@ -4,9 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"strings"
 
 	"github.com/multilinehq/multiline"
 	"github.com/multilinehq/multiline/account"
+	"github.com/multilinehq/multiline/batch"
 	"github.com/multilinehq/multiline/mlerr"
 	"github.com/multilinehq/multiline/notify"
 	"github.com/multilinehq/multiline/org"
@@ -125,4 +128,102 @@ func ExampleService_SaveAndInvite() {
 	// Invited sms true Sent
 	// numberpool: not enough numbers available: 1 Available, 2 needed
 	// 1
+}
+
+// Moving accounts between two organizations of one tree: the pre-check says
+// why a move would be refused, or what it would change.
+func ExampleService_Move() {
+	ctx := context.Background()
+	svc, _ := multiline.New(memory.New(), multiline.WithNotifier(notify.NewRecorder()))
+	acme, _ := svc.CreateTenant(ctx, multiline.TenantInput{OrgName: "Acme", AdminName: "Ada", AdminEmail: "ada@acme.example"})
+	admin := acme.Admin.ID
+	sales, _ := svc.CreateOrg(ctx, admin, acme.Org.ID, multiline.OrgInput{Name: "Sales"})
+	support, _ := svc.CreateOrg(ctx, admin, acme.Org.ID, multiline.OrgInput{Name: "Support"})
+	_, _ = svc.AddNumbers(ctx, admin, acme.Org.ID, []multiline.NumberInput{{Number: "+1 415 555 0101"}, {Number: "+1 415 555 0102"}})
+	_ = svc.AllocateNumbers(ctx, admin, acme.Org.ID, sales.ID, []string{"+14155550101"})
+
+	// A pending invitation without a number of its own.
+	res, _ := svc.SaveAndInvite(ctx, admin, sales.ID, account.Input{
+		FirstName: "Grace", LastName: "Hopper", AccountID: "grace",
+		Applications: []org.Application{org.AppMobile}, Email: "grace@acme.example",
+	}, multiline.InviteOptions{})
+	ids := []account.ID{res.Account.ID}
+
+	_, err := svc.CanMove(ctx, admin, ids, support.ID, multiline.MoveOptions{})
+	var refused *multiline.MoveError
+	if errors.As(err, &refused) {
+		fmt.Println(refused.Message)
+	}
+	_ = svc.AllocateNumbers(ctx, admin, acme.Org.ID, support.ID, []string{"+14155550102"})
+	plan, err := svc.Move(ctx, admin, ids, support.ID, multiline.MoveOptions{})
+	fmt.Println(len(plan.Accounts), err)
+	moved, _ := svc.Account(ctx, admin, res.Account.ID)
+	fmt.Println(moved.OrgID == support.ID)
+	// Output:
+	// Unable to move account(s). You do not have enough numbers available in the selected organization
+	// 1 <nil>
+	// true
+}
+
+// Reading the audit log of an organization, newest first, one page at a time.
+func ExampleService_ListAudit() {
+	ctx := context.Background()
+	svc, _ := multiline.New(memory.New(), multiline.WithNotifier(notify.NewRecorder()))
+	acme, _ := svc.CreateTenant(ctx, multiline.TenantInput{OrgName: "Acme", AdminName: "Ada", AdminEmail: "ada@acme.example"})
+	admin := acme.Admin.ID
+	_, _ = svc.AddNumbers(ctx, admin, acme.Org.ID, []multiline.NumberInput{{Number: "+1 415 555 0101"}})
+	_, _ = svc.SaveAndInvite(ctx, admin, acme.Org.ID, account.Input{
+		FirstName: "Grace", LastName: "Hopper", AccountID: "grace",
+		Applications: []org.Application{org.AppMobile}, Email: "grace@acme.example", AssignNumber: "+14155550101",
+	}, multiline.InviteOptions{})
+
+	page := multiline.Page{Limit: 4}
+	for {
+		l, err := svc.ListAudit(ctx, admin, acme.Org.ID, page)
+		if err != nil {
+			panic(err)
+		}
+		for _, e := range l.Items {
+			fmt.Println(e.Action)
+		}
+		if l.Next == "" {
+			break
+		}
+		page.After = l.Next
+	}
+	// Output:
+	// message.sent
+	// invitation.created
+	// number.assigned
+	// account.created
+	// number.added
+	// admin.created
+	// profile.created
+	// org.created
+}
+
+// A CSV upload with Import & Invite, and its Batch Operations Report.
+func ExampleService_ImportBatch() {
+	ctx := context.Background()
+	svc, _ := multiline.New(memory.New(), multiline.WithNotifier(notify.NewRecorder()))
+	acme, _ := svc.CreateTenant(ctx, multiline.TenantInput{OrgName: "Acme", AdminName: "Ada", AdminEmail: "ada@acme.example"})
+	admin := acme.Admin.ID
+	_, _ = svc.AddNumbers(ctx, admin, acme.Org.ID, []multiline.NumberInput{{Number: "+1 415 555 0101"}})
+
+	file := strings.NewReader("firstname,lastname,email address or device,social_messaging,monitor_calls,monitor_sms\n" +
+		"Grace,Hopper,grace@acme.example,No,auto,on\n" +
+		"Alan,Turing,alan@acme.example,No,off,off\n" +
+		"Ada,Lovelace,ada@,No,auto,on\n")
+	rec, err := svc.ImportBatch(ctx, admin, acme.Org.ID, file, multiline.BatchOptions{Mode: batch.ImportInvite})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Printf("%+v\n", rec.Summary)
+	_ = batch.WriteReport(os.Stdout, rec.Rows)
+	// Output:
+	// {Total:3 Imported:0 Invited:1 Valid:0 Failed:2}
+	// row,email address or device,firstname,lastname,multiline_number,status,error,error_code
+	// 2,grace@acme.example,Grace,Hopper,,invited,,
+	// 3,alan@acme.example,Alan,Turing,,failed,multiline_number: not enough numbers available in the organization for this row,multiline_number.not_enough_numbers
+	// 4,ada@,Ada,Lovelace,,failed,email address or device: Email must be a single address like name@example.com,email.format
 }

@@ -230,7 +230,7 @@ func Validate(in Input, p Policy) (Draft, error) {
 		add(mlerr.Invalid("applications", CodeApplicationsRequired, "", "Application(s): choose at least one application"))
 	}
 	if p.Form == CSVRow && len(a.Applications) == 0 {
-		a.Applications = []org.Application{org.AppMobile}
+		a.Applications = defaultApplications(p.Settings, email != "")
 	}
 	seenApp := map[org.Application]bool{}
 	for _, app := range a.Applications {
@@ -307,6 +307,22 @@ func Validate(in Input, p Policy) (Draft, error) {
 	}
 	d.Account = a
 	return d, nil
+}
+
+// defaultApplications is what a CSV row (which has no applications column)
+// onboards: MultiLine Mobile where the organization enables it, else the
+// first application it enables that the invitee can onboard. Nothing fits:
+// Mobile, which the application rules then refuse, naming the reason.
+func defaultApplications(e org.Effective, hasEmail bool) []org.Application {
+	if e.HasApplication(org.AppMobile) {
+		return []org.Application{org.AppMobile}
+	}
+	for _, app := range e.Applications {
+		if hasEmail || !app.EmailOnly() {
+			return []org.Application{app}
+		}
+	}
+	return []org.Application{org.AppMobile}
 }
 
 func checkName(v *string, field, label string, required bool) *mlerr.FieldError {

@@ -790,3 +790,35 @@ func TestParseLanguage(t *testing.T) {
 		})
 	}
 }
+
+func TestCSVRowDefaultApplication(t *testing.T) {
+	cases := []struct {
+		name  string
+		apps  []org.Application
+		email string
+		want  []org.Application
+		code  string
+	}{
+		{"mobile enabled", []org.Application{org.AppDesktop, org.AppMobile}, "a@b.example", []org.Application{org.AppMobile}, ""},
+		{"desktop only, email invitee", []org.Application{org.AppDesktop}, "a@b.example", []org.Application{org.AppDesktop}, ""},
+		{"desktop only, sms invitee", []org.Application{org.AppDesktop}, "", nil, account.CodeApplicationNotEnabled},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			in := account.Input{Email: c.email}
+			if c.email == "" {
+				in.Device = "+14155550123"
+			}
+			p := account.Policy{Form: account.CSVRow, Settings: org.Effective{Applications: c.apps}, Lineage: []org.ID{"o"},
+				Profiles: []permissions.Profile{{ID: "p", OrgID: "o", Default: true}}}
+			d, err := account.Validate(in, p)
+			if c.code != "" {
+				require.Error(t, err)
+				assert.Equal(t, c.code, mlerr.Fields(err)[0].Code)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, c.want, d.Account.Applications)
+		})
+	}
+}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/multilinehq/multiline"
 	"github.com/multilinehq/multiline/account"
+	"github.com/multilinehq/multiline/batch"
 	"github.com/multilinehq/multiline/mlerr"
 	"github.com/multilinehq/multiline/numberpool"
 	"github.com/multilinehq/multiline/org"
@@ -195,17 +196,26 @@ func TestMoveRaceKeepsCapacity(t *testing.T) {
 		pend = append(pend, r.Account.ID)
 	}
 	var wg sync.WaitGroup
-	results := make([]error, 4)
+	results := make([]error, 3)
+	var imported batch.Record
 	wg.Go(func() { _, results[0] = f.svc.Move(ctx, f.root, pend[:2], f.support.ID, multiline.MoveOptions{}) })
 	wg.Go(func() { _, results[1] = f.svc.Move(ctx, f.root, pend[2:], f.support.ID, multiline.MoveOptions{}) })
 	wg.Go(func() {
 		_, results[2] = f.svc.SaveAndInvite(ctx, f.root, f.support.ID, input("s1"), multiline.InviteOptions{})
 	})
 	wg.Go(func() {
-		_, results[3] = f.svc.SaveAndInvite(ctx, f.root, f.support.ID, input("s2"), multiline.InviteOptions{})
+		var err error
+		imported, err = f.svc.ImportBatch(ctx, f.root, f.support.ID, csvOf(
+			"I,I,i1@acme.example,No,,auto,on,,", "J,J,i2@acme.example,No,,auto,on,,"), multiline.BatchOptions{Mode: batch.ImportInvite})
+		assert.NoError(t, err, "an import succeeds as a file even when its rows fail for capacity")
 	})
 	wg.Wait()
-	ok := 0
+	ok := imported.Summary.Invited
+	for _, r := range imported.Rows {
+		if r.Status == batch.StatusFailed {
+			assert.Equal(t, "multiline_number.not_enough_numbers", r.ErrorCode)
+		}
+	}
 	for _, err := range results {
 		if err == nil {
 			ok++
@@ -218,8 +228,8 @@ func TestMoveRaceKeepsCapacity(t *testing.T) {
 		assert.LessOrEqual(t, c.Pending, c.Available, "capacity of %s", o)
 	}
 	// Support's two numbers serve exactly two pending invitations, however
-	// the race went: one move of two, or two single invitations, or one of
-	// each that fits.
+	// the race went: a move of two, or an import's two rows, or any two
+	// single ones that fit.
 	assert.Equal(t, 2, f.capacity(t, f.support.ID).Pending)
 	assert.GreaterOrEqual(t, ok, 1)
 }

@@ -179,6 +179,9 @@ func (s *Service) create(ctx context.Context, tx Tx, sc scope, d account.Draft, 
 		if err := s.audit(ctx, tx, sc.admin.ID, a.OrgID, "number.assigned", num.E164, num, assigned); err != nil {
 			return account.Account{}, nil, err
 		}
+		if err := s.utilizationAlert(ctx, tx, sc.admin.ID, sc.org(), sc.settings, capBefore); err != nil {
+			return account.Account{}, nil, err
+		}
 	}
 	if !opt.invite {
 		return a, nil, nil

@@ -104,7 +104,7 @@ func TestImportInviteCapacity(t *testing.T) {
 		"failed multiline_number.not_enough_numbers",
 	}, status)
 	c := f.capacity(t, f.sales.ID)
-	assert.Equal(t, numberpool.Capacity{Available: 2, Pending: 2}, c)
+	assert.Equal(t, numberpool.Capacity{Available: 2, Pending: 2, Held: 1, Total: 3}, c)
 	assert.Len(t, f.outbox.Messages(), 3, "three invitations sent after their rows committed")
 }
 
@@ -182,7 +182,7 @@ func TestUndoBatch(t *testing.T) {
 	assert.Equal(t, map[string]numberpool.State{
 		"+14155550101": numberpool.Registered, "+14155550102": numberpool.Available, "+14155550109": numberpool.Reserved,
 	}, states, "released numbers go back where they came from")
-	assert.Equal(t, numberpool.Capacity{Available: 1}, f.capacity(t, f.sales.ID))
+	assert.Equal(t, numberpool.Capacity{Available: 1, Held: 1, Total: 3}, f.capacity(t, f.sales.ID))
 	_, err = f.svc.Account(ctx, f.salesAdmin, rec.Accounts[0])
 	assert.ErrorIs(t, err, mlerr.ErrNotFound)
 	// The usernames are free again, and a second undo is refused.

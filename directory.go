@@ -402,7 +402,11 @@ func (s *Service) transfer(ctx context.Context, actor permissions.AdminID, from,
 				}
 			}
 		}
-		return numberpool.CheckCapacity(c, take, 0)
+		if err := numberpool.CheckCapacity(c, take, 0); err != nil {
+			return err
+		}
+		// Giving free numbers away raises the giver's utilization.
+		return s.utilizationAlert(ctx, tx, actor, src[0], org.Resolve(src), c)
 	})
 }
 

@@ -48,4 +48,12 @@
 //     until its link expires; after DeliveryPolicy.MaxAttempts failures the
 //     account shows Invitation Failed until a later attempt succeeds. An
 //     admin notification is abandoned after MaxAttempts.
+//   - The utilization alert fires when a change takes an organization's share
+//     of Assigned and Registered numbers from below its threshold to at or
+//     above it (once per crossing, not on every change while above); it is
+//     queued to the alert recipients and delivered by DeliverPending.
+//   - An expired invitation still counts as a pending invitation for the
+//     capacity invariant until it is resent, redeemed or its account deleted:
+//     the portal still shows the account Invited, and a resend must find a
+//     number for it.
 package multiline

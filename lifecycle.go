@@ -278,11 +278,19 @@ func (s *Service) Activate(ctx context.Context, token, choice string) (Activatio
 			return err
 		}
 		var n numberpool.Number
-		if a.Number != "" {
+		picked := a.Number == ""
+		var capBefore numberpool.Capacity
+		if !picked {
 			if n, err = tx.Number(ctx, a.Number); err != nil {
 				return err
 			}
 		} else {
+			if err := tx.LockOrg(ctx, inv.OrgID); err != nil {
+				return err
+			}
+			if capBefore, err = tx.Capacity(ctx, inv.OrgID); err != nil {
+				return err
+			}
 			if n, err = s.pickForActivation(ctx, tx, inv.OrgID, choice); err != nil {
 				return err
 			}
@@ -310,6 +318,15 @@ func (s *Service) Activate(ctx context.Context, token, choice string) (Activatio
 		}
 		if err := tx.UpdateInvitation(ctx, inv.Redeem(s.now())); err != nil {
 			return err
+		}
+		if picked {
+			lin, err := lineage(ctx, tx, inv.OrgID)
+			if err != nil {
+				return err
+			}
+			if err := s.utilizationAlert(ctx, tx, "", lin[0], org.Resolve(lin), capBefore); err != nil {
+				return err
+			}
 		}
 		res = Activation{Account: a, Number: n.E164}
 		return s.audit(ctx, tx, "", a.OrgID, "account.activated", string(a.ID), prev, a)

@@ -160,6 +160,10 @@ func (s *Service) move(ctx context.Context, tx Tx, actor permissions.AdminID, id
 			return MovePlan{}, err
 		}
 	}
+	capBefore, err := tx.Capacity(ctx, to)
+	if err != nil {
+		return MovePlan{}, err
+	}
 	profiles, err := tx.Profiles(ctx, dst.ids)
 	if err != nil {
 		return MovePlan{}, err
@@ -196,7 +200,7 @@ func (s *Service) move(ctx context.Context, tx Tx, actor permissions.AdminID, id
 	if err := numberpool.CheckCapacity(c, 0, 0); err != nil {
 		return MovePlan{}, &MoveError{Message: MoveCapacityMessage, Err: numberpool.ErrNotEnoughNumbers}
 	}
-	return plan, nil
+	return plan, s.utilizationAlert(ctx, tx, actor, dst.org(), dst.settings, capBefore)
 }
 
 // applyDestination returns a as the destination's settings make it, and the

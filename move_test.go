@@ -79,7 +79,7 @@ func TestMove(t *testing.T) {
 		c := f.capacity(t, o)
 		assert.LessOrEqual(t, c.Pending, c.Available, "capacity of %s", o)
 	}
-	assert.Equal(t, numberpool.Capacity{Available: 1, Pending: 1}, f.capacity(t, f.support.ID))
+	assert.Equal(t, numberpool.Capacity{Available: 1, Pending: 1, Held: 1, Total: 2}, f.capacity(t, f.support.ID))
 	_, _, err = f.svc.Invitation(ctx, f.supportAdmin, pending.Account.ID)
 	require.NoError(t, err, "the invitation moved with its account")
 }

@@ -82,7 +82,8 @@ type Tx interface {
 	ListNumbers(ctx context.Context, o org.ID, p Page) ([]numberpool.Number, string, error)
 	// Capacity counts what the capacity invariant weighs in o: its Available
 	// numbers, and its accounts with a pending invitation (Invited or
-	// Invitation Failed) and no number.
+	// Invitation Failed) and no number; and, for the utilization alert, its
+	// Assigned and Registered numbers (Held) and all its numbers (Total).
 	Capacity(ctx context.Context, o org.ID) (numberpool.Capacity, error)
 
 	// CreateAccount stores an account. A username taken anywhere is a

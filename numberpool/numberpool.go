@@ -234,10 +234,33 @@ func CheckPick(n Number, o org.ID) error {
 	return nil
 }
 
-// Capacity counts what the capacity invariant weighs in one organization.
+// Capacity counts what the capacity invariant and the utilization alert
+// weigh in one organization.
 type Capacity struct {
 	Available int // Available numbers
 	Pending   int // pending invitations without a number of their own
+	Held      int // Assigned or Registered numbers
+	Total     int // all its numbers, in every state
+}
+
+// Utilization is the share of the organization's numbers that are Assigned
+// or Registered, in percent (0 for an empty pool).
+func (c Capacity) Utilization() float64 {
+	if c.Total == 0 {
+		return 0
+	}
+	return 100 * float64(c.Held) / float64(c.Total)
+}
+
+// Crossed reports whether a change took utilization from below threshold
+// (a percentage, 1–100) to at or above it: the moment the utilization alert
+// fires, once, rather than on every change while above.
+func Crossed(before, after Capacity, threshold int) bool {
+	if threshold <= 0 {
+		return false
+	}
+	t := float64(threshold)
+	return before.Utilization() < t && after.Utilization() >= t
 }
 
 // CheckCapacity checks that the invariant still holds after a change that

@@ -439,7 +439,12 @@ func (t *tx) Capacity(ctx context.Context, o org.ID) (numberpool.Capacity, error
 	if err := t.check(ctx); err != nil {
 		return numberpool.Capacity{}, err
 	}
-	return numberpool.Capacity{Available: len(t.s.byState[stateKey{o, numberpool.Available}]), Pending: t.s.pending[o]}, nil
+	return numberpool.Capacity{
+		Available: len(t.s.byState[stateKey{o, numberpool.Available}]),
+		Pending:   t.s.pending[o],
+		Held:      len(t.s.byState[stateKey{o, numberpool.Assigned}]) + len(t.s.byState[stateKey{o, numberpool.Registered}]),
+		Total:     len(t.s.orgNumbers[o]),
+	}, nil
 }
 
 // isPending reports whether a counts against its organization's capacity.

@@ -3,11 +3,14 @@ module github.com/multilinehq/multiline
 go 1.26.0
 
 require (
-	github.com/gocarina/gocsv v0.0.0-20240520201108-78e41c74b4b1 // indirect
-	github.com/google/uuid v1.6.0 // indirect
-	github.com/nyaruka/phonenumbers v1.8.1 // indirect
-	github.com/stretchr/testify v1.12.1 // indirect
+	github.com/gocarina/gocsv v0.0.0-20240520201108-78e41c74b4b1
+	github.com/google/uuid v1.6.0
+	github.com/nyaruka/phonenumbers v1.8.1
+	github.com/stretchr/testify v1.12.1
+	golang.org/x/text v0.44.0
+)
+
+require (
 	go.yaml.in/yaml/v3 v3.0.5 // indirect
-	golang.org/x/text v0.44.0 // indirect
 	google.golang.org/protobuf v1.36.11 // indirect
 )

@@ -685,7 +685,7 @@ func (t *tx) DueMessages(ctx context.Context, now time.Time, limit int) ([]invit
 		}
 	}
 	slices.SortFunc(due, func(a, b invite.Message) int { return cmp.Compare(a.ID, b.ID) })
-	if limit > 0 && len(due) > limit {
+	if limit = (multiline.Page{Limit: limit}).Normalize().Limit; len(due) > limit {
 		due = due[:limit]
 	}
 	return due, nil

@@ -49,10 +49,11 @@ type BatchOptions struct {
 // Batch Operations Report record, stored with the organization's other
 // reports, and queues its summary to the organization's alert recipients.
 //
-// In validate-only mode every row is checked against the store as it stands
-// (usernames, numbers, capacity, in file order) inside one transaction that
-// is rolled back: nothing is stored, sent or audited, and the record returned
-// is not kept.
+// In validate-only mode every row is checked as Import would check it,
+// against the store as it stands (usernames taken, numbers free, each row
+// seeing the rows before it), inside one transaction that is rolled back:
+// nothing is stored, sent or audited, and the record returned is not kept.
+// Invitations are not weighed against capacity, since none would be sent.
 //
 // A repeated IdempotencyKey returns the first upload's record. If ctx ends
 // mid-batch, the rows done stay imported and the record says Stopped;

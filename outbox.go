@@ -14,9 +14,9 @@ import (
 // caused it; after the commit the service tries it once, and DeliverPending
 // retries what is due. A message being sent is leased (its NextAttempt moved
 // Lease ahead) so that other deliverers leave it alone; a process that dies
-// mid-send leaves a lease that simply runs out. Once a message is Sent, the
-// activation token in its stored text is shortened like in logs, so the
-// outbox keeps no usable link longer than it must.
+// mid-send leaves a lease that simply runs out. Once a message is Sent, its
+// body is dropped from the outbox, so the outbox keeps no usable link longer
+// than it must; the subject, recipient and delivery record stay.
 
 // maxErrorLen bounds the last error kept on a message.
 const maxErrorLen = 500
@@ -185,7 +185,9 @@ func (s *Service) record(ctx context.Context, tx Tx, m invite.Message, sendErr e
 	}
 	if sendErr == nil {
 		m.State, m.SentAt, m.LastError, m.NextAttempt = invite.Sent, now, "", time.Time{}
-		m.Text, m.HTML, m.Secret = m.Redact(m.Text), m.Redact(m.HTML), ""
+		// Delivered: the outbox has no more use for the body, and keeping it
+		// would keep a usable activation link.
+		m.Text, m.HTML, m.Secret = "", "", ""
 		if acct != nil && acct.Status == account.InvitationFailed {
 			if err := s.setStatus(ctx, tx, *acct, account.Invited); err != nil {
 				return m, err

@@ -52,7 +52,8 @@ type Message struct {
 	AccountID    account.ID
 	TokenVersion int
 	// Secret is a part of the text that loggers must not print in full (the
-	// activation token). It is cleared once the message is sent.
+	// activation token). It is cleared, with the body, once the message is
+	// sent.
 	Secret string
 
 	State       Delivery

@@ -79,48 +79,33 @@ func (s *Service) PreviewInvitation(ctx context.Context, actor permissions.Admin
 // attestation again. All the accounts are re-invited, or none. It needs
 // Accounts on the accounts' organizations.
 func (s *Service) Resend(ctx context.Context, actor permissions.AdminID, ids []account.ID, opts InviteOptions) ([]Invited, error) {
-	if len(ids) == 0 {
-		return nil, mlerr.Invalid("accounts", "accounts.required", "", "Select at least one account to re-invite")
-	}
-	if len(ids) > MaxMoveSelection {
-		return nil, mlerr.Invalid("accounts", "accounts.too_many", fmt.Sprint(len(ids)), fmt.Sprintf("Select at most %d accounts at once", MaxMoveSelection))
-	}
-	out := make([]Invited, len(ids))
-	msgs := make([]invite.MessageID, len(ids))
-	err := s.store.Tx(ctx, func(ctx context.Context, tx Tx) error {
-		seen := map[account.ID]bool{}
-		for i, id := range ids {
-			if seen[id] {
-				return mlerr.Invalid("accounts", "accounts.duplicate", string(id), "An account is selected twice")
-			}
-			seen[id] = true
-			a, sc, err := accountInScope(ctx, tx, actor, id)
-			if err != nil {
-				return err
-			}
-			if !account.CanInvite(a.Status) {
-				return fmt.Errorf("%w: %s is %s", invite.ErrNotInvitable, a.Username, a.Status)
-			}
-			if invite.ChannelFor(a) == invite.SMS && !opts.SMSConsent {
-				return fmt.Errorf("%w (%s)", invite.ErrConsentRequired, a.Username)
-			}
-			inv, err := s.reinvite(ctx, tx, sc, a, opts)
-			if err != nil {
-				return err
-			}
-			a, err = tx.Account(ctx, id)
-			if err != nil {
-				return err
-			}
-			out[i], msgs[i] = Invited{Account: a, Invitation: inv}, inv.Message
+	// Keyed by account, so that a transaction the store runs again
+	// overwrites rather than repeats.
+	done := make(map[account.ID]Invited, len(ids))
+	err := s.eachAccount(ctx, actor, ids, func(ctx context.Context, tx Tx, sc scope, a account.Account) error {
+		if !account.CanInvite(a.Status) {
+			return fmt.Errorf("%w: %s is %s", invite.ErrNotInvitable, a.Username, a.Status)
 		}
+		if invite.ChannelFor(a) == invite.SMS && !opts.SMSConsent {
+			return fmt.Errorf("%w (%s)", invite.ErrConsentRequired, a.Username)
+		}
+		inv, err := s.reinvite(ctx, tx, sc, a, opts)
+		if err != nil {
+			return err
+		}
+		if a, err = tx.Account(ctx, a.ID); err != nil {
+			return err
+		}
+		done[a.ID] = Invited{Account: a, Invitation: inv}
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	for i := range out {
-		out[i].Delivery = s.deliverNow(ctx, msgs[i])
+	out := make([]Invited, len(ids))
+	for i, id := range ids {
+		out[i] = done[id]
+		out[i].Delivery = s.deliverNow(ctx, out[i].Invitation.Message)
 	}
 	return out, nil
 }
@@ -416,6 +401,7 @@ func (s *Service) eachAccount(ctx context.Context, actor permissions.AdminID, id
 		return mlerr.Invalid("accounts", "accounts.too_many", fmt.Sprint(len(ids)), fmt.Sprintf("Select at most %d accounts at once", MaxMoveSelection))
 	}
 	return s.store.Tx(ctx, func(ctx context.Context, tx Tx) error {
+		// fn may be run again when the store retries the transaction.
 		seen := map[account.ID]bool{}
 		for _, id := range ids {
 			if seen[id] {

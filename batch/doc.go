@@ -17,9 +17,9 @@
 // # Reading the file
 //
 // The parser streams with encoding/csv; it never holds more than the rows
-// it returns, one record and a few fixed buffers (64 KiB to choose the
-// delimiter). The upload is read through a limit of Options.MaxBytes bytes
-// as uploaded (DefaultMaxBytes, 5 MiB): one byte more rejects the file
+// it returns, one record and a few fixed buffers of 4 KiB. The upload is
+// read through a limit of Options.MaxBytes bytes as uploaded
+// (DefaultMaxBytes, 5 MiB): one byte more rejects the file
 // (ReasonTooLarge). Since encoding/csv holds one whole record, the limit
 // bounds the memory a single huge cell can take.
 //

@@ -56,7 +56,8 @@ func (o Options) maxBytes() int64 {
 
 // Row is one data row of an upload.
 type Row struct {
-	// Line is the line of the file the row starts on; the header is line 1.
+	// Line is the line of the file the row starts on, counting every line
+	// from 1: the header is line 1 unless blank lines precede it.
 	Line int
 	// Input is the account the row describes, in the form account.Validate
 	// takes with account.CSVRow: the email-or-device cell is in Email when

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/multilinehq/multiline/batch/batchtest"
 	"github.com/multilinehq/multiline/mlerr"
 )
 
@@ -86,6 +87,20 @@ func TestParseFileRejections(t *testing.T) {
 			assert.True(t, strings.HasPrefix(err.Error(), "batch: "), err.Error())
 		})
 	}
+}
+
+// TestParse1000Rows: the cap itself is accepted, and the generated file the
+// benchmarks use is valid.
+func TestParse1000Rows(t *testing.T) {
+	rows, err := Parse(bytes.NewReader(batchtest.GenerateCSV(1000)), Options{})
+	require.NoError(t, err)
+	require.Len(t, rows, 1000)
+	p := testPolicy(false)
+	for _, r := range rows {
+		_, err := ValidateRow(r, p)
+		require.NoError(t, err, "line %d", r.Line)
+	}
+	assert.Equal(t, 1001, rows[999].Line)
 }
 
 func TestParseByteLimitExact(t *testing.T) {

@@ -108,9 +108,9 @@ func (d *decodeReader) Read(p []byte) (int, error) {
 }
 
 // headerPeek is how much of the decoded input is looked at to choose the
-// delimiter. A header is about 150 bytes; a file whose first line is longer
-// than this is judged on its first 64 KiB.
-const headerPeek = 64 << 10
+// delimiter. A header is about 200 bytes; a first line longer than this is
+// judged on its first 4 KiB, which hold its names.
+const headerPeek = 4 << 10
 
 // recordReader reads the records of an upload.
 type recordReader struct {

@@ -1,6 +1,7 @@
 package batch
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -11,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/multilinehq/multiline/account"
+	"github.com/multilinehq/multiline/batch/batchtest"
 	"github.com/multilinehq/multiline/invite"
 	"github.com/multilinehq/multiline/mlerr"
 	"github.com/multilinehq/multiline/numberpool"
@@ -303,4 +305,25 @@ func statuses(rows []ReportRow) []Status {
 		out = append(out, r.Status)
 	}
 	return out
+}
+
+// TestRunGenerated runs the generated 1000-row file the benchmarks use, in
+// Import & Invite, through the fake service: every row is invited.
+func TestRunGenerated(t *testing.T) {
+	const n = 1000
+	f := newFake()
+	f.consent = true
+	f.available = n
+	f.free = map[string]bool{}
+	for _, num := range batchtest.ExplicitNumbers(n) {
+		f.free[num] = true
+	}
+	res, err := Run(context.Background(), bytes.NewReader(batchtest.GenerateCSV(n)), f, RunOptions{Mode: ImportInvite, Policy: testPolicy(false)})
+	require.NoError(t, err)
+	assert.Equal(t, Summary{Total: n, Invited: n}, res.Summary)
+	assert.Len(t, f.calls, n)
+	explicit := len(batchtest.ExplicitNumbers(n))
+	for i, line := range f.calls[:explicit] {
+		assert.Equal(t, 2+4*i, line, "rows with their own number first, in file order")
+	}
 }

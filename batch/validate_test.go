@@ -97,3 +97,20 @@ func TestValidateRowPolicyForm(t *testing.T) {
 	_, err = ValidateRow(rows[0], p)
 	assert.NoError(t, err)
 }
+
+// TestValidateRowNumberAsAccountReadsIt: ValidateRow does not have
+// account.Validate read the number again; the draft must be the one
+// account.Validate would give.
+func TestValidateRowNumberAsAccountReadsIt(t *testing.T) {
+	for _, cell := range []string{"+16282000000", "+1 (628) 200-0000", "16282000000", "+44 20 7946 0958", "+39 06 6982 0000"} {
+		rows, err := Parse(strings.NewReader(file(hdr, rowWith(map[Column]string{MultilineNumber: cell}))), Options{})
+		require.NoError(t, err)
+		require.NoError(t, rows[0].Err, cell)
+		got, err := ValidateRow(rows[0], testPolicy(false))
+		require.NoError(t, err)
+		want, err := account.Validate(rows[0].Input, testPolicy(false))
+		require.NoError(t, err)
+		assert.Equal(t, want, got, cell)
+		assert.NotEmpty(t, got.Number.E164)
+	}
+}

@@ -132,7 +132,10 @@
 // or not at all. Import errors that are sentinels rather than field errors
 // get these codes: multiline_number.not_enough_numbers,
 // multiline_number.not_available, device.sms_consent_required,
-// username.exists.
+// username.exists. Field errors keep their own codes (the service's
+// assign_number.not_available, username.exists, ...), so that a code means
+// the same in the API and in the report; only their field is renamed to the
+// column.
 //
 // # Report
 //

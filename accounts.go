@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/multilinehq/multiline/account"
 	"github.com/multilinehq/multiline/invite"
@@ -216,17 +217,21 @@ func (s *Service) invite(ctx context.Context, tx Tx, sc scope, a account.Account
 	return &invitation{inv: inv, msg: inv.Message}, nil
 }
 
-// invitationView is what the audit log keeps of an invitation: never the
+// invitationAudit is what the audit log keeps of an invitation: never the
 // token hash.
-func invitationView(inv invite.Invitation) map[string]any {
-	v := map[string]any{
-		"id": inv.ID, "channel": inv.Channel, "destination": inv.Destination,
-		"token_version": inv.TokenVersion, "expires_at": inv.ExpiresAt, "state": inv.State,
-	}
-	if inv.Consent != nil {
-		v["sms_consent"] = inv.Consent
-	}
-	return v
+type invitationAudit struct {
+	ID           invite.ID       `json:"id"`
+	Channel      invite.Channel  `json:"channel"`
+	Destination  string          `json:"destination"`
+	TokenVersion int             `json:"token_version"`
+	ExpiresAt    time.Time       `json:"expires_at"`
+	State        invite.State    `json:"state"`
+	SMSConsent   *invite.Consent `json:"sms_consent,omitempty"`
+}
+
+func invitationView(inv invite.Invitation) invitationAudit {
+	return invitationAudit{ID: inv.ID, Channel: inv.Channel, Destination: inv.Destination,
+		TokenVersion: inv.TokenVersion, ExpiresAt: inv.ExpiresAt, State: inv.State, SMSConsent: inv.Consent}
 }
 
 // pickNumber finds the number sel asks for in organization o: the number

@@ -2,6 +2,8 @@ package multiline
 
 import (
 	"context"
+	"encoding/json"
+	"strconv"
 	"time"
 
 	"github.com/multilinehq/multiline/account"
@@ -219,7 +221,27 @@ func (s *Service) record(ctx context.Context, tx Tx, m invite.Message, sendErr e
 	if sendErr != nil {
 		action = "message.failed"
 	}
-	return m, s.audit(ctx, tx, "", m.OrgID, action, string(m.ID), before, deliveryOf(m))
+	return m, s.audit(ctx, tx, "", m.OrgID, action, string(m.ID), before.json(), deliveryOf(m).json())
+}
+
+// json is the audit log's form of a delivery. It is built by hand: one is
+// written for every message, and reflection would cost more than the rest
+// of recording the attempt.
+func (d Delivery) json() json.RawMessage {
+	b := make([]byte, 0, 96+len(d.LastError))
+	b = append(b, `{"state":`...)
+	b = strconv.AppendQuote(b, string(d.State))
+	b = append(b, `,"attempts":`...)
+	b = strconv.AppendInt(b, int64(d.Attempts), 10)
+	if d.LastError != "" {
+		b = append(b, `,"last_error":`...)
+		b = strconv.AppendQuoteToASCII(b, d.LastError)
+	}
+	if d.SentAt != "" {
+		b = append(b, `,"sent_at":`...)
+		b = strconv.AppendQuote(b, d.SentAt)
+	}
+	return append(b, '}')
 }
 
 // setStatus changes an account's status for the outbox, audited.

@@ -227,8 +227,11 @@ func (s *Service) audit(ctx context.Context, tx Tx, actor permissions.AdminID, o
 
 // snapshot is the JSON form of a record for the audit log; nil stays nil.
 func snapshot(v any) json.RawMessage {
-	if v == nil {
+	switch v := v.(type) {
+	case nil:
 		return nil
+	case json.RawMessage:
+		return v
 	}
 	b, err := json.Marshal(v)
 	if err != nil {

@@ -146,14 +146,12 @@ func (t *tx) check(ctx context.Context) error {
 
 // put sets m[k] = v, remembering how to undo it.
 func put[K comparable, V any](t *tx, m map[K]V, k K, v V) {
-	old, had := m[k]
-	t.undo = append(t.undo, func() {
-		if had {
-			m[k] = old
-		} else {
-			delete(m, k)
-		}
-	})
+	if old, had := m[k]; had {
+		t.undo = append(t.undo, func() { m[k] = old })
+	} else {
+		// Most writes create: their undo need not carry a record.
+		t.undo = append(t.undo, func() { delete(m, k) })
+	}
 	m[k] = v
 }
 

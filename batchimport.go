@@ -97,7 +97,7 @@ func (s *Service) ImportBatch(ctx context.Context, actor permissions.AdminID, o 
 	}
 	run := batch.RunOptions{Mode: opts.Mode, Policy: policy, Profile: opts.Profile,
 		MaxRows: opts.MaxRows, MaxBytes: opts.MaxBytes, Progress: opts.Progress}
-	imp := &importer{s: s, sc: sc, opts: opts, accounts: map[int]account.ID{}}
+	imp := &importer{s: s, sc: sc, opts: opts, accounts: map[int]account.ID{}, batchID: rec.ID}
 
 	if opts.Mode == batch.ValidateOnly {
 		errDryRun := errors.New("dry run")
@@ -184,13 +184,13 @@ type importer struct {
 	// accounts maps a row's line to the account it created.
 	accounts map[int]account.ID
 	messages []invite.MessageID
-	batchID  string
+	batchID  string // the record's ID; empty in validate-only
 }
 
 // ImportRow imports one validated row whole, or not at all.
 func (imp *importer) ImportRow(ctx context.Context, r batch.Row, d account.Draft, mode batch.Mode) (batch.Outcome, error) {
 	opt := addOptions{form: account.CSVRow, invite: mode == batch.ImportInvite, profile: imp.opts.Profile,
-		consent: InviteOptions{SMSConsent: imp.opts.SMSConsent, Disclaimer: imp.opts.Disclaimer}}
+		consent: InviteOptions{SMSConsent: imp.opts.SMSConsent, Disclaimer: imp.opts.Disclaimer}, batchID: imp.batchID}
 	if imp.tx != nil {
 		a, _, err := imp.s.create(ctx, imp.tx, imp.sc, d, opt)
 		return batch.Outcome{Number: a.Number}, err

@@ -53,6 +53,9 @@ func TestImportBatch(t *testing.T) {
 	assert.Equal(t, "device.country_code;monitor_sms.value;forwarding_number.length", rec.Rows[3].ErrorCode)
 	assert.NotEmpty(t, rec.Accounts[0])
 	assert.Empty(t, rec.Accounts[2])
+	ann, err := f.svc.Account(ctx, f.salesAdmin, rec.Accounts[0])
+	require.NoError(t, err)
+	assert.Equal(t, rec.ID, ann.BatchID, "an imported account names its batch")
 
 	// The record is kept, and the report CSV can be downloaded.
 	got, err := f.svc.Batch(ctx, f.salesReports, rec.ID)

@@ -44,9 +44,9 @@ type matrixOp struct {
 	// prep, when set, brings the fixture to the state call acts on.
 	prep func(t *testing.T, f *fixture, tg target)
 	// host marks the calls that take no administrator: the host's own
-	// (CreateTenant, DeliverPending, RunDelivery) and the end user's, which
-	// the invitation token authorizes (ShortList, Activate; tested in
-	// lifecycle_test.go).
+	// (CreateTenant, DeliverPending, RunDelivery, EndQuarantines) and the end
+	// user's, which the invitation token authorizes (ShortList, Activate;
+	// tested in lifecycle_test.go).
 	host bool
 }
 
@@ -72,6 +72,7 @@ var matrix = map[string]matrixOp{
 	"CreateTenant":   {host: true},
 	"DeliverPending": {host: true},
 	"RunDelivery":    {host: true},
+	"EndQuarantines": {host: true},
 	"ShortList":      {host: true},
 	"Activate":       {host: true},
 	"PreviewInvitation": {privs: setup, call: func(f *fixture, a permissions.AdminID, tg target) error {

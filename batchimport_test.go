@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -249,4 +250,43 @@ func BenchmarkBaselineIrreducible1000(b *testing.B) {
 			b.Fatal(n, err)
 		}
 	}
+}
+
+func TestQuarantine(t *testing.T) {
+	f := newFixture(t, multiline.WithQuarantine(48*time.Hour))
+	f.numbers(t, f.sales.ID, nums("+14155550101")...)
+	f.numbers(t, f.sales.ID, multiline.NumberInput{Number: "+14155550109", Tag: "PORTED"})
+	rec, err := f.svc.ImportBatch(ctx, f.salesAdmin, f.sales.ID, csvOf(
+		"A,A,a@acme.example,No,+14155550101,auto,on,,",
+		"B,B,b@acme.example,No,+14155550109,auto,on,,",
+	), multiline.BatchOptions{Mode: batch.Import})
+	require.NoError(t, err)
+	_, err = f.svc.UndoBatch(ctx, f.salesAdmin, rec.ID)
+	require.NoError(t, err)
+	states := func() map[string]numberpool.State {
+		l, err := f.svc.ListNumbers(ctx, f.salesAdmin, f.sales.ID, multiline.Page{})
+		require.NoError(t, err)
+		out := map[string]numberpool.State{}
+		for _, n := range l.Items {
+			out[n.E164] = n.State
+		}
+		return out
+	}
+	assert.Equal(t, map[string]numberpool.State{"+14155550101": numberpool.Aging, "+14155550109": numberpool.Aging}, states())
+	// An Aging number is nobody's to take.
+	in := input("c")
+	in.AssignNumber = "+14155550101"
+	_, err = f.svc.Save(ctx, f.salesAdmin, f.sales.ID, in)
+	require.ErrorIs(t, err, numberpool.ErrNotAvailable)
+
+	f.clock.Advance(47 * time.Hour)
+	n, err := f.svc.EndQuarantines(ctx)
+	require.NoError(t, err)
+	assert.Zero(t, n, "not yet")
+	f.clock.Advance(time.Hour)
+	n, err = f.svc.EndQuarantines(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, 2, n)
+	assert.Equal(t, map[string]numberpool.State{"+14155550101": numberpool.Available, "+14155550109": numberpool.Reserved}, states(),
+		"back to where each came from")
 }

@@ -100,14 +100,17 @@ func (s *Service) DeliverPending(ctx context.Context) (DeliveryReport, error) {
 	}
 }
 
-// RunDelivery calls DeliverPending every interval until ctx ends, logging
-// its errors. It returns ctx's error.
+// RunDelivery calls DeliverPending, then EndQuarantines, every interval
+// until ctx ends, logging their errors. It returns ctx's error.
 func (s *Service) RunDelivery(ctx context.Context, interval time.Duration) error {
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
 		if _, err := s.DeliverPending(ctx); err != nil && ctx.Err() == nil {
 			s.log.ErrorContext(ctx, "multiline: DeliverPending", "error", err)
+		}
+		if _, err := s.EndQuarantines(ctx); err != nil && ctx.Err() == nil {
+			s.log.ErrorContext(ctx, "multiline: EndQuarantines", "error", err)
 		}
 		select {
 		case <-ctx.Done():
@@ -281,4 +284,42 @@ func deliveryOf(m invite.Message) Delivery {
 		d.NextAttempt = m.NextAttempt.UTC().Format(time.RFC3339)
 	}
 	return d
+}
+
+// EndQuarantines returns the released numbers whose quarantine (see
+// WithQuarantine) is over to where they came from, Available or Reserved
+// under their tag, and returns how many. RunDelivery calls it; a host that
+// runs its own timer calls it beside DeliverPending. It is the host's call:
+// it takes no acting administrator.
+func (s *Service) EndQuarantines(ctx context.Context) (int, error) {
+	n := 0
+	for {
+		done := 0
+		err := s.store.Tx(ctx, func(ctx context.Context, tx Tx) error {
+			done = 0
+			now := s.now()
+			aged, err := tx.AgedNumbers(ctx, now, deliverBatch)
+			if err != nil {
+				return err
+			}
+			for _, num := range aged {
+				back, err := num.EndAging(now)
+				if err != nil {
+					return err
+				}
+				if err := tx.UpdateNumber(ctx, back); err != nil {
+					return err
+				}
+				if err := s.audit(ctx, tx, "", num.OrgID, "number.quarantine_ended", num.E164, num, back); err != nil {
+					return err
+				}
+				done++
+			}
+			return nil
+		})
+		n += done
+		if err != nil || done < deliverBatch {
+			return n, err
+		}
+	}
 }

@@ -31,6 +31,8 @@ type Store interface {
 }
 
 // Tx is one transaction of a Store. Reads see the transaction's own writes.
+// Records whose IDs the service makes are ordered by ID: the IDs are
+// time-ordered (UUIDv7), so "oldest first" and "newest first" mean by ID.
 // A method that fails with mlerr.ErrNotFound or a *UniqueError changes
 // nothing and leaves the transaction usable (a SQL store checks first or uses
 // a savepoint), so a caller may go on after such an answer.
@@ -78,6 +80,11 @@ type Tx interface {
 	// q.Tag when set), lowest first, without locking them: the short list
 	// offered at activation.
 	FreeNumbers(ctx context.Context, q NumberQuery, limit int) ([]numberpool.Number, error)
+	// AgedNumbers returns up to limit Aging numbers, of any organization,
+	// whose quarantine ends at or before until, by E.164, skipping any that
+	// another live transaction holds, and locks them. A limit below 1 or
+	// above MaxPageSize is brought within them as Page.Normalize does.
+	AgedNumbers(ctx context.Context, until time.Time, limit int) ([]numberpool.Number, error)
 	// ListNumbers returns a page of an organization's numbers, by E.164.
 	ListNumbers(ctx context.Context, o org.ID, p Page) ([]numberpool.Number, string, error)
 	// Capacity counts what the capacity invariant weighs in o: its Available
@@ -110,7 +117,8 @@ type Tx interface {
 	// UpdateInvitation replaces an invitation's record.
 	UpdateInvitation(ctx context.Context, inv invite.Invitation) error
 
-	// Enqueue stores an outbound message; its ID and IdempotencyKey are unique.
+	// Enqueue stores an outbound message; its ID and IdempotencyKey are
+	// unique (a taken key is a *UniqueError on "idempotency_key").
 	Enqueue(ctx context.Context, m invite.Message) error
 	// Message returns a message and locks it.
 	Message(ctx context.Context, id invite.MessageID) (invite.Message, error)
@@ -118,7 +126,8 @@ type Tx interface {
 	UpdateMessage(ctx context.Context, m invite.Message) error
 	// DueMessages returns up to limit messages Queued or Failed whose
 	// NextAttempt is not after now, oldest first, skipping any that another
-	// live transaction holds, and locks them.
+	// live transaction holds, and locks them. A limit below 1 or above
+	// MaxPageSize is brought within them as Page.Normalize does.
 	DueMessages(ctx context.Context, now time.Time, limit int) ([]invite.Message, error)
 	// Messages returns a page of the messages of an organization, oldest first.
 	Messages(ctx context.Context, o org.ID, p Page) ([]invite.Message, string, error)

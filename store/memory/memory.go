@@ -418,6 +418,30 @@ func (t *tx) FreeNumbers(ctx context.Context, q multiline.NumberQuery, limit int
 	return out, nil
 }
 
+func (t *tx) AgedNumbers(ctx context.Context, until time.Time, limit int) ([]numberpool.Number, error) {
+	if err := t.check(ctx); err != nil {
+		return nil, err
+	}
+	var es []string
+	for k, set := range t.s.byState {
+		if k.state != numberpool.Aging {
+			continue
+		}
+		for e := range set {
+			if !t.s.numbers[e].AgingUntil.After(until) {
+				es = append(es, e)
+			}
+		}
+	}
+	slices.Sort(es)
+	es = es[:min(len(es), multiline.Page{Limit: limit}.Normalize().Limit)]
+	out := make([]numberpool.Number, len(es))
+	for i, e := range es {
+		out[i] = t.s.numbers[e]
+	}
+	return out, nil
+}
+
 func (t *tx) ListNumbers(ctx context.Context, o org.ID, p multiline.Page) ([]numberpool.Number, string, error) {
 	if err := t.check(ctx); err != nil {
 		return nil, "", err

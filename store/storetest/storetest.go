@@ -70,6 +70,7 @@ func Run(t *testing.T, newStore func(t *testing.T) multiline.Store) {
 		{"NumberTransfer", testNumberTransfer},
 		{"PickNumber", testPickNumber},
 		{"FreeNumbers", testFreeNumbers},
+		{"AgedNumbers", testAgedNumbers},
 		{"Capacity", testCapacity},
 		{"Outbox", testOutbox},
 		{"Audit", testAudit},

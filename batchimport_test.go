@@ -220,7 +220,7 @@ func benchImportInvite(b *testing.B, n int) {
 		runtime.GC()
 		b.StartTimer()
 		rec, err := f.svc.ImportBatch(ctx, f.root, f.acme.Org.ID, bytes.NewReader(data),
-			multiline.BatchOptions{Mode: batch.ImportInvite, SMSConsent: true, MaxRows: n})
+			multiline.BatchOptions{Mode: batch.ImportInvite, SMSConsent: true, MaxRows: n, MaxBytes: int64(len(data))})
 		if err != nil || rec.Summary.Invited != n {
 			b.Fatal(rec.Summary, err)
 		}

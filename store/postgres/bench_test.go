@@ -1,0 +1,332 @@
+package postgres_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net"
+	"runtime"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/multilinehq/multiline"
+	"github.com/multilinehq/multiline/batch"
+	"github.com/multilinehq/multiline/batch/batchtest"
+)
+
+// roundTrips counts the round trips of every connection dialed through it:
+// each time a connection writes after it has read (or writes first), the
+// client has sent a request and will wait for the answer.
+type roundTrips struct{ n atomic.Int64 }
+
+func (rt *roundTrips) dial(ctx context.Context, network, addr string) (net.Conn, error) {
+	var d net.Dialer
+	c, err := d.DialContext(ctx, network, addr)
+	if err != nil {
+		return nil, err
+	}
+	return &countingConn{Conn: c, rt: rt}, nil
+}
+
+type countingConn struct {
+	net.Conn
+	rt      *roundTrips
+	writing atomic.Bool
+}
+
+func (c *countingConn) Write(p []byte) (int, error) {
+	if !c.writing.Swap(true) {
+		c.rt.n.Add(1)
+	}
+	return c.Conn.Write(p)
+}
+
+func (c *countingConn) Read(p []byte) (int, error) {
+	n, err := c.Conn.Read(p)
+	if n > 0 {
+		c.writing.Store(false)
+	}
+	return n, err
+}
+
+// counted returns a pool option that counts the pool's round trips.
+func counted(rt *roundTrips) func(*pgxpool.Config) {
+	return func(c *pgxpool.Config) { c.ConnConfig.DialFunc = rt.dial }
+}
+
+// importFixture is a fresh schema with an organization ready for an n-row
+// Import & Invite of GenerateCSV(n), on an instance whose round trips are
+// counted.
+func importFixture(t testing.TB, n int, rt *roundTrips, tune ...func(*pgxpool.Config)) (*instance, tree) {
+	schema := newSchema(t)
+	in := newInstance(t, schema, 4, append(tune, counted(rt))...)
+	tr := newTree(t, in, n, n-len(batchtest.ExplicitNumbers(n)), 2, 0)
+	return in, tr
+}
+
+// warm runs a 2-row import into Support, which has capacity for it but not
+// the number its first row names: every statement of an import is prepared
+// on the pool's connections, without touching Sales.
+func warm(t testing.TB, in *instance, tr tree) {
+	t.Helper()
+	rec, err := in.svc.ImportBatch(context.Background(), tr.acme.Admin.ID, tr.support.ID, bytes.NewReader(variant(2, 9, false)),
+		multiline.BatchOptions{Mode: batch.ImportInvite, SMSConsent: true})
+	require.NoError(t, err)
+	require.Equal(t, 1, rec.Summary.Invited)
+}
+
+// phases are the round trips of an import, split where the rows start and
+// end (Progress reports 0 and then total done rows).
+type phases struct {
+	start, rows, end int64
+	rowsTime         time.Duration // from the first row to the last
+}
+
+func importInvite(ctx context.Context, in *instance, tr tree, data []byte, rows int, rt *roundTrips, ph *phases) (batch.Record, error) {
+	var atStart, atEnd int64
+	var began time.Time
+	rec, err := in.svc.ImportBatch(ctx, tr.acme.Admin.ID, tr.sales.ID, bytes.NewReader(data),
+		multiline.BatchOptions{Mode: batch.ImportInvite, SMSConsent: true, MaxRows: rows, Progress: func(done, total int) {
+			switch done {
+			case 0:
+				atStart, began = rt.n.Load(), time.Now()
+			case total:
+				atEnd = rt.n.Load()
+				ph.rowsTime += time.Since(began)
+			}
+		}})
+	all := rt.n.Load()
+	ph.start += atStart
+	ph.rows += atEnd - atStart
+	ph.end += all - atEnd
+	return rec, err
+}
+
+// TestRoundTripsPerRow pins the round trips of an Import & Invite. A row
+// costs five (BEGIN with LockOrg; CreateAccount; Enqueue; CreateInvitation;
+// COMMIT with the queued audit events, number update and counts), one more
+// when it names its number (Number). After the rows, the service delivers
+// each invitation in two transactions of its own (claim: 3 round trips;
+// record: 4), and the batch costs a constant.
+func TestRoundTripsPerRow(t *testing.T) {
+	var rt roundTrips
+	const rows = 100
+	in, tr := importFixture(t, rows, &rt)
+	warm(t, in, tr)
+	rt.n.Store(0)
+	var ph phases
+	rec, err := importInvite(t.Context(), in, tr, batchtest.GenerateCSV(rows), rows, &rt, &ph)
+	require.NoError(t, err)
+	require.Equal(t, rows, rec.Summary.Invited)
+	explicit := int64(len(batchtest.ExplicitNumbers(rows)))
+	t.Logf("round trips: %d before the rows, %d for %d rows (%d naming their number), %d after", ph.start, ph.rows, rows, explicit, ph.end)
+	assert.Equal(t, 5*rows+explicit, ph.rows, "the rows' round trips")
+	assert.LessOrEqual(t, ph.start, int64(10), "the round trips before the rows")
+	assert.LessOrEqual(t, ph.end, int64(7*rows+10), "the round trips of the deliveries and the report")
+}
+
+// BenchmarkPostgresImportInvite1000 is a 1000-row Import & Invite on
+// PostgreSQL, end to end through the public API (rows, report, and the
+// delivery of the 1000 invitations to the recording notifier), with round
+// trips counted. Each iteration gets a fresh schema and pool, set up
+// untimed.
+func BenchmarkPostgresImportInvite1000(b *testing.B) {
+	b.Run("synchronous_commit=on", func(b *testing.B) { benchImportInvite(b, "on") })
+	// The same with commits that do not wait for the WAL flush: a
+	// durability trade-off a host may make (a crash loses the last commits),
+	// measured to show how much of the time is the disk's.
+	b.Run("synchronous_commit=off", func(b *testing.B) { benchImportInvite(b, "off") })
+}
+
+func benchImportInvite(b *testing.B, syncCommit string) {
+	const rows = 1000
+	data := batchtest.GenerateCSV(rows)
+	var rt roundTrips
+	var ph phases
+	b.ReportAllocs()
+	for b.Loop() {
+		b.StopTimer()
+		in, tr := importFixture(b, rows, &rt, func(c *pgxpool.Config) { c.ConnConfig.RuntimeParams["synchronous_commit"] = syncCommit })
+		warm(b, in, tr)
+		runtime.GC()
+		rt.n.Store(0)
+		b.StartTimer()
+		rec, err := importInvite(context.Background(), in, tr, data, rows, &rt, &ph)
+		if err != nil || rec.Summary.Invited != rows {
+			b.Fatal(rec.Summary, err)
+		}
+	}
+	n := float64(b.N)
+	b.ReportMetric(float64(ph.start+ph.rows+ph.end)/n, "round-trips/op")
+	b.ReportMetric(float64(ph.rows)/n/rows, "row-round-trips/row")
+	b.ReportMetric(float64(ph.end)/n, "delivery-round-trips/op")
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/n/rows, "ns/row")
+	b.ReportMetric(float64(ph.rowsTime.Nanoseconds())/n/rows, "rows-phase-ns/row")
+}
+
+// BenchmarkCopyFrom1000 is the baseline: pgx CopyFrom of the same 1000
+// account rows (the columns of the accounts table, the values an import of
+// GenerateCSV(1000) stores) into a bare table without indexes.
+func BenchmarkCopyFrom1000(b *testing.B) {
+	const rows = 1000
+	schema := newSchema(b)
+	var rt roundTrips
+	pool := newPool(b, schema, 2, counted(&rt))
+	ctx := context.Background()
+	_, err := pool.Exec(ctx, `CREATE TABLE bare (LIKE accounts)`)
+	require.NoError(b, err)
+	cols := []string{"id", "org_id", "account_id", "first_name", "last_name", "email", "device", "username",
+		"applications", "number", "profile_id", "forwarding", "features", "language", "social_messaging",
+		"restrict_incoming_social", "record_calls", "record_sms", "status", "suspended_from", "batch_id", "created", "updated"}
+	org, profile, batchID, now := uuid.NewString(), uuid.NewString(), uuid.NewString(), time.Now()
+	src := make([][]any, rows)
+	for i := range src {
+		email, device, username := batchtest.Email(i), "", batchtest.Email(i)
+		if batchtest.IsDeviceRow(i) {
+			email, device = "", fmt.Sprintf("+1415%03d%04d", 200+i/10000, i%10000)
+			username = device
+		}
+		number := ""
+		if batchtest.HasExplicitNumber(i) {
+			number = batchtest.ExplicitNumber(i)
+		}
+		src[i] = []any{uuid.Must(uuid.NewV7()).String(), org, "", "Ann", "Smith", email, device, username,
+			[]string{"mobile"}, number, profile, "", []string(nil), "en", false, false, true, false, "Invited", "", batchID, now, now}
+	}
+	var trips int64
+	for b.Loop() {
+		b.StopTimer()
+		_, err := pool.Exec(ctx, `TRUNCATE bare`)
+		require.NoError(b, err)
+		rt.n.Store(0)
+		b.StartTimer()
+		n, err := pool.CopyFrom(ctx, pgx.Identifier{"bare"}, cols, pgx.CopyFromRows(src))
+		if err != nil || n != rows {
+			b.Fatal(n, err)
+		}
+		trips += rt.n.Load()
+	}
+	b.ReportMetric(float64(trips)/float64(b.N), "round-trips/op")
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/rows, "ns/row")
+}
+
+// contention runs k concurrent n-row imports, from k instances, into one
+// organization whose pool holds k·n numbers, and reports the throughput,
+// the latency of a whole import and of one row (the time between two
+// progress reports of an import), and the invariants.
+func contention(t testing.TB, k, n int) (rowsPerSec float64, batchP50, batchP99, rowP50, rowP99 time.Duration) {
+	schema := newSchema(t)
+	ins := make([]*instance, k)
+	for i := range ins {
+		ins[i] = newInstance(t, schema, 2)
+	}
+	// Each file names numbers of its own; the pool holds them and the
+	// numbers for every other row.
+	var explicit []string
+	for i := range k {
+		for _, e := range batchtest.ExplicitNumbers(n) {
+			explicit = append(explicit, fmt.Sprintf("+1628%03d%s", 300+i, e[8:]))
+		}
+	}
+	tr := newTreeWith(t, ins[0], explicit, k*n-len(explicit))
+	files := make([][]byte, k)
+	for i := range files {
+		files[i] = variant(n, i, true)
+	}
+	var mu sync.Mutex
+	var rowLat, batchLat []time.Duration
+	recs := make([]batch.Record, k)
+	errs := make([]error, k)
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for i, in := range ins {
+		wg.Go(func() {
+			<-start
+			var lats []time.Duration
+			last := time.Now()
+			began := last
+			recs[i], errs[i] = in.svc.ImportBatch(context.Background(), tr.acme.Admin.ID, tr.sales.ID, bytes.NewReader(files[i]),
+				multiline.BatchOptions{Mode: batch.ImportInvite, SMSConsent: true, MaxRows: n, Progress: func(done, total int) {
+					now := time.Now()
+					if done > 0 {
+						lats = append(lats, now.Sub(last))
+					}
+					last = now
+				}})
+			mu.Lock()
+			rowLat = append(rowLat, lats...)
+			batchLat = append(batchLat, time.Since(began))
+			mu.Unlock()
+		})
+	}
+	began := time.Now()
+	close(start)
+	wg.Wait()
+	elapsed := time.Since(began)
+	total := 0
+	for i := range recs {
+		require.NoError(t, errs[i])
+		require.Equal(t, n, recs[i].Summary.Invited, "import %d: %+v", i, recs[i].Summary)
+		total += recs[i].Summary.Invited
+	}
+	checkInvariants(t, ins[0].pool)
+	require.Equal(t, k*n, count(t, ins[0].pool, `SELECT count(*) FROM accounts`))
+	require.Equal(t, k*n-len(explicit), count(t, ins[0].pool,
+		`SELECT pending FROM org_capacity WHERE org_id = $1`, string(tr.sales.ID)), "pending invitations")
+	slices.Sort(rowLat)
+	slices.Sort(batchLat)
+	pct := func(d []time.Duration, p float64) time.Duration { return d[min(len(d)-1, int(float64(len(d))*p))] }
+	return float64(total) / elapsed.Seconds(), pct(batchLat, .5), pct(batchLat, .99), pct(rowLat, .5), pct(rowLat, .99)
+}
+
+// newTreeWith is newTree with the given explicit numbers and pool numbers,
+// all in Sales.
+func newTreeWith(t testing.TB, in *instance, explicit []string, pool int) tree {
+	t.Helper()
+	ctx := context.Background()
+	tr := newTree(t, in, 0, 0, 0, 0)
+	nums := append(append([]string(nil), explicit...), batchtest.PoolNumbers(pool)...)
+	var all []multiline.NumberInput
+	for _, e := range nums {
+		all = append(all, multiline.NumberInput{Number: e})
+	}
+	for chunk := range slicesChunk(all, 2000) {
+		_, err := in.svc.AddNumbers(ctx, tr.acme.Admin.ID, tr.acme.Org.ID, chunk)
+		require.NoError(t, err)
+	}
+	for chunk := range slicesChunk(nums, 2000) {
+		require.NoError(t, in.svc.AllocateNumbers(ctx, tr.acme.Admin.ID, tr.acme.Org.ID, tr.sales.ID, chunk))
+	}
+	return tr
+}
+
+// TestContention is the contention benchmark at a size for every test run:
+// 4 concurrent 100-row imports into one organization, with every invariant
+// checked.
+func TestContention(t *testing.T) {
+	rps, b50, b99, r50, r99 := contention(t, 4, 100)
+	t.Logf("%.0f rows/s; import p50 %v p99 %v; row p50 %v p99 %v", rps, b50, b99, r50, r99)
+}
+
+// BenchmarkContention8x1000 runs 8 concurrent 1000-row Import & Invite
+// batches, from 8 instances, into one organization with a pool of 10 000
+// numbers, and checks every invariant afterwards.
+func BenchmarkContention8x1000(b *testing.B) {
+	for b.Loop() {
+		rps, b50, b99, r50, r99 := contention(b, 8, 1000)
+		b.ReportMetric(rps, "rows/s")
+		b.ReportMetric(float64(b50.Milliseconds()), "batch-p50-ms")
+		b.ReportMetric(float64(b99.Milliseconds()), "batch-p99-ms")
+		b.ReportMetric(float64(r50.Microseconds()), "row-p50-µs")
+		b.ReportMetric(float64(r99.Microseconds()), "row-p99-µs")
+	}
+}

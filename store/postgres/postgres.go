@@ -1,0 +1,273 @@
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"math/rand/v2"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
+
+	"github.com/multilinehq/multiline"
+)
+
+// migrations are the versioned schema changes Migrate applies, in goose's
+// SQL format.
+//
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// DefaultSchema is the schema the store's tables live in unless WithSchema
+// names another.
+const DefaultSchema = "multiline"
+
+// DefaultMaxRetries is how many times Tx runs a transaction again after a
+// serialization failure or a deadlock unless WithMaxRetries says otherwise.
+const DefaultMaxRetries = 5
+
+// Store is the PostgreSQL implementation of multiline.Store. It is safe for
+// concurrent use; several Stores (in several processes) may share one
+// database.
+type Store struct {
+	pool       *pgxpool.Pool
+	schema     string
+	maxRetries int
+	q          queries
+}
+
+var _ multiline.Store = (*Store)(nil)
+
+// An Option configures a Store.
+type Option func(*Store)
+
+// WithSchema puts the store's tables in the named schema (default
+// DefaultSchema). Stores of different schemas in one database do not see
+// each other's records. An empty name keeps the default.
+func WithSchema(name string) Option {
+	return func(s *Store) {
+		if name != "" {
+			s.schema = name
+		}
+	}
+}
+
+// WithMaxRetries sets how many times a transaction that failed with a
+// serialization failure (SQLSTATE 40001) or a deadlock (40P01) is run again
+// before Tx returns the error (default DefaultMaxRetries; 0 never retries).
+func WithMaxRetries(n int) Option {
+	return func(s *Store) { s.maxRetries = max(n, 0) }
+}
+
+// New returns a store over pool. It does not touch the database: call
+// Migrate before the first transaction. The pool is the caller's, who closes
+// it; each transaction holds one of its connections from start to commit.
+func New(pool *pgxpool.Pool, opts ...Option) *Store {
+	s := &Store{pool: pool, schema: DefaultSchema, maxRetries: DefaultMaxRetries}
+	for _, o := range opts {
+		o(s)
+	}
+	s.q = newQueries(pgx.Identifier{s.schema}.Sanitize())
+	return s
+}
+
+// Migrate creates the store's schema if it does not exist and applies every
+// embedded migration not yet applied, recording them in the schema's
+// goose_db_version table. It is idempotent, and safe when several instances
+// call it at once: goose holds a PostgreSQL session-level advisory lock,
+// derived from the schema's name, while it applies them.
+func (s *Store) Migrate(ctx context.Context) error {
+	quoted := pgx.Identifier{s.schema}.Sanitize()
+	if _, err := s.pool.Exec(ctx, "CREATE SCHEMA IF NOT EXISTS "+quoted); err != nil && !isDuplicateSchema(err) {
+		return fmt.Errorf("postgres: create schema %s: %w", quoted, err)
+	}
+	// goose runs the migrations through database/sql, on connections of
+	// their own whose search_path is the store's schema: the migration files
+	// name no schema.
+	cfg := s.pool.Config().ConnConfig.Copy()
+	if cfg.RuntimeParams == nil {
+		cfg.RuntimeParams = map[string]string{}
+	}
+	cfg.RuntimeParams["search_path"] = quoted
+	db := stdlib.OpenDB(*cfg)
+	defer db.Close()
+	return migrate(ctx, db, s.schema)
+}
+
+func migrate(ctx context.Context, db *sql.DB, schema string) error {
+	h := fnv.New64a()
+	h.Write([]byte("multiline/store/postgres:" + schema))
+	locker, err := lock.NewPostgresSessionLocker(
+		lock.WithLockID(int64(h.Sum64()&(1<<63-1))),
+		// Try every second for up to ten minutes: another instance may be
+		// applying a long migration.
+		lock.WithLockTimeout(1, 600),
+	)
+	if err != nil {
+		return fmt.Errorf("postgres: migrations: %w", err)
+	}
+	p, err := goose.NewProvider(goose.DialectPostgres, db, migrationsFS(),
+		goose.WithSessionLocker(locker), goose.WithDisableGlobalRegistry(true))
+	if err != nil {
+		return fmt.Errorf("postgres: migrations: %w", err)
+	}
+	if _, err := p.Up(ctx); err != nil {
+		return fmt.Errorf("postgres: migrations: %w", err)
+	}
+	return nil
+}
+
+// isDuplicateSchema reports the error of a CREATE SCHEMA IF NOT EXISTS that
+// lost a race with the same statement of another instance.
+func isDuplicateSchema(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && (pe.Code == "23505" || pe.Code == "42P06")
+}
+
+// ctxKey marks the context of a transaction of one store, to refuse a
+// transaction begun inside another: it would wait for a second connection
+// while holding the first, and could deadlock a small pool.
+type ctxKey struct{ s *Store }
+
+var (
+	errNested = errors.New("postgres: a transaction was begun inside another transaction of the same store")
+	errDone   = errors.New("postgres: transaction used after it ended")
+)
+
+// Tx runs fn in a READ COMMITTED transaction on one connection of the pool
+// and commits it if fn returns nil and ctx has not ended. A serialization
+// failure or deadlock runs fn again in a new transaction, up to the store's
+// retry limit, after a short random pause.
+func (s *Store) Tx(ctx context.Context, fn func(ctx context.Context, tx multiline.Tx) error) error {
+	if ctx.Value(ctxKey{s}) != nil {
+		return errNested
+	}
+	for attempt := 0; ; attempt++ {
+		again, err := s.attempt(ctx, fn)
+		if !again || attempt >= s.maxRetries {
+			return err
+		}
+		// Back off a little, more on each attempt, at random so that the
+		// transactions that collided do not collide again.
+		pause := time.Duration(rand.Int64N(int64(time.Millisecond) << min(attempt, 6)))
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(pause):
+		}
+	}
+}
+
+// attempt runs fn once. again reports a failure worth another attempt.
+func (s *Store) attempt(ctx context.Context, fn func(context.Context, multiline.Tx) error) (again bool, err error) {
+	if err := ctx.Err(); err != nil {
+		return false, err
+	}
+	conn, err := s.pool.Acquire(ctx)
+	if err != nil {
+		return false, fmt.Errorf("postgres: acquire a connection: %w", err)
+	}
+	// A connection released inside a transaction, or broken, is closed by
+	// the pool rather than reused.
+	defer conn.Release()
+	t := newTx(s, conn.Conn())
+	defer func() {
+		if p := recover(); p != nil {
+			t.end()
+			t.rollback(ctx)
+			panic(p)
+		}
+	}()
+	err = fn(context.WithValue(ctx, ctxKey{s}, true), t)
+	if failed := t.end(); err == nil {
+		err = failed // a failure fn did not pass on
+	}
+	if err == nil {
+		err = ctx.Err()
+	}
+	if err == nil {
+		if err = t.commit(ctx); err == nil {
+			return false, nil
+		}
+	}
+	t.rollback(ctx)
+	return t.retry || retryable(err), err
+}
+
+// retryable reports an error that running the transaction again may cure.
+func retryable(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && (pe.Code == "40001" || pe.Code == "40P01")
+}
+
+// uniqueKey returns the key of *multiline.UniqueError that a unique
+// constraint or index of the schema stands for.
+func uniqueKey(constraint string) string {
+	switch constraint {
+	case "orgs_pkey":
+		return "org"
+	case "admins_pkey":
+		return "admin"
+	case "admins_email_key":
+		return "admin_email"
+	case "profiles_pkey":
+		return "profile"
+	case "profiles_default_key":
+		return "default_profile"
+	case "numbers_pkey":
+		return "number"
+	case "accounts_pkey":
+		return "account"
+	case "accounts_username_key":
+		return "username"
+	case "accounts_account_id_key":
+		return "account_id"
+	case "invitations_pkey", "invitations_id_key":
+		return "invitation"
+	case "invitation_tokens_pkey":
+		return "token"
+	case "messages_pkey":
+		return "message"
+	case "messages_idempotency_key":
+		return "idempotency_key"
+	case "audit_pkey":
+		return "audit_event"
+	case "batches_pkey":
+		return "batch"
+	case "batches_key":
+		return "batch_key"
+	}
+	return constraint
+}
+
+// mapErr turns a PostgreSQL error into the SDK's: a unique violation into a
+// *multiline.UniqueError, anything else wrapped with the package's prefix
+// (errors.Is and errors.As still find a context's error or a
+// *pgconn.PgError inside).
+func mapErr(err error) error {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && pe.Code == "23505" {
+		return &multiline.UniqueError{Key: uniqueKey(pe.ConstraintName), Value: detailValue(pe.Detail)}
+	}
+	return fmt.Errorf("postgres: %w", err)
+}
+
+// detailValue takes the value out of a unique violation's detail, "Key
+// (username)=(ada@example.com) already exists.".
+func detailValue(detail string) string {
+	_, rest, ok := strings.Cut(detail, ")=(")
+	if !ok {
+		return ""
+	}
+	v, _, _ := strings.Cut(rest, ") already exists")
+	return v
+}

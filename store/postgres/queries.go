@@ -1,0 +1,179 @@
+package postgres
+
+import "strings"
+
+// Column lists, in the order the scan functions read them.
+const (
+	orgCols     = "id, parent_id, name, settings, created"
+	adminCols   = "id, name, email, roles, created"
+	profileCols = "id, org_id, name, is_default, created"
+	numberCols  = "e164, org_id, state, tag, account_id, origin, aging_until"
+	accountCols = "id, org_id, account_id, first_name, last_name, email, device, username, applications, number, " +
+		"profile_id, forwarding, features, language, social_messaging, restrict_incoming_social, record_calls, " +
+		"record_sms, status, suspended_from, batch_id, created, updated"
+	invitationCols = "account_id, id, org_id, channel, destination, token_hash, token_version, retired, expires_at, " +
+		"state, consent, message_id, created, updated"
+	messageCols = "id, kind, org_id, channel, to_addr, subject, body_text, body_html, idempotency_key, invitation_id, " +
+		"account_id, token_version, secret, state, attempts, last_error, next_attempt, sent_at, created"
+	batchCols = "id, org_id, actor, mode, profile, key, state, rows, summary, accounts, created, finished"
+	auditCols = "id, at, actor, org_id, action, subject, before, after"
+)
+
+// queries are the store's SQL statements, with the schema named in each.
+type queries struct {
+	org, children, createOrg, createOrgCapacity, updateOrg, lockOrg, capacity, addCounts string
+
+	admin, createAdmin, adminExists, adminEmailTaken, orgExists string
+
+	profiles, createProfile, profileExists, defaultTaken string
+
+	number, numberExists, createNumber, updateNumber, pickNumber, pickNumberTag string
+	freeNumbers, freeNumbersTag, agedNumbers, listNumbers, listNumbersAfter     string
+
+	account, createAccount, updateAccount, deleteAccount, deleteAccountLocked string
+	accountExists, usernameTaken, accountIDTaken                              string
+	listAccounts, listAccountsAfter                                           string
+
+	invitation, invitationByToken, createInvitation, updateInvitation, invitationKeyTaken string
+	deleteTokens, insertTokens, deleteTokensIfInvitation, insertTokensIfInvitation        string
+	deleteInvitation                                                                      string
+
+	message, enqueue, messageExists, messageKeyTaken, updateMessage, messageKey, dueMessages string
+	messages, messagesAfter                                                                  string
+
+	batch, batchByKey, createBatch, batchExists, batchKeyTaken, batchHead, updateBatch string
+	listBatches, listBatchesAfter                                                      string
+
+	appendAudit, listAudit, listAuditAfter string
+}
+
+// newQueries returns the statements for the schema, an identifier already
+// quoted.
+func newQueries(schema string) queries {
+	r := strings.NewReplacer("{s}", schema)
+	q := func(s string) string { return r.Replace(s) }
+	return queries{
+		org:               q(`SELECT ` + orgCols + ` FROM {s}.orgs WHERE id = $1 FOR SHARE`),
+		children:          q(`SELECT ` + orgCols + ` FROM {s}.orgs WHERE parent_id = $1 ORDER BY id`),
+		createOrg:         q(`INSERT INTO {s}.orgs (` + orgCols + `) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`),
+		orgExists:         q(`SELECT EXISTS (SELECT 1 FROM {s}.orgs WHERE id = $1)`),
+		createOrgCapacity: q(`INSERT INTO {s}.org_capacity (org_id) VALUES ($1) ON CONFLICT DO NOTHING`),
+		updateOrg:         q(`UPDATE {s}.orgs SET name = $2, settings = $3 WHERE id = $1`),
+		lockOrg: q(`SELECT c.available, c.pending, c.held, c.total FROM {s}.org_capacity c
+			WHERE c.org_id = $1 AND EXISTS (SELECT 1 FROM {s}.orgs o WHERE o.id = $1) FOR UPDATE OF c`),
+		capacity: q(`SELECT available, pending, held, total FROM {s}.org_capacity WHERE org_id = $1`),
+		addCounts: q(`INSERT INTO {s}.org_capacity AS c (org_id, available, pending, held, total)
+			VALUES ($1, $2, $3, $4, $5)
+			ON CONFLICT (org_id) DO UPDATE SET available = c.available + EXCLUDED.available,
+				pending = c.pending + EXCLUDED.pending, held = c.held + EXCLUDED.held, total = c.total + EXCLUDED.total`),
+
+		admin:           q(`SELECT ` + adminCols + ` FROM {s}.admins WHERE id = $1`),
+		createAdmin:     q(`INSERT INTO {s}.admins (` + adminCols + `) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`),
+		adminExists:     q(`SELECT EXISTS (SELECT 1 FROM {s}.admins WHERE id = $1)`),
+		adminEmailTaken: q(`SELECT EXISTS (SELECT 1 FROM {s}.admins WHERE email = $1 AND email <> '')`),
+
+		profiles:      q(`SELECT ` + profileCols + ` FROM {s}.profiles WHERE org_id = ANY($1) ORDER BY id`),
+		createProfile: q(`INSERT INTO {s}.profiles (` + profileCols + `) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`),
+		defaultTaken:  q(`SELECT EXISTS (SELECT 1 FROM {s}.profiles WHERE org_id = $1 AND is_default)`),
+		profileExists: q(`SELECT EXISTS (SELECT 1 FROM {s}.profiles WHERE id = $1)`),
+
+		number:       q(`SELECT ` + numberCols + ` FROM {s}.numbers WHERE e164 = $1 FOR UPDATE`),
+		numberExists: q(`SELECT EXISTS (SELECT 1 FROM {s}.numbers WHERE e164 = $1)`),
+		createNumber: q(`INSERT INTO {s}.numbers (` + numberCols + `) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`),
+		updateNumber: q(`UPDATE {s}.numbers SET org_id = $2, state = $3, tag = $4, account_id = $5, origin = $6,
+			aging_until = $7 WHERE e164 = $1`),
+		pickNumber: q(`SELECT ` + numberCols + ` FROM {s}.numbers WHERE org_id = $1 AND state = $2
+			LIMIT 1 FOR UPDATE SKIP LOCKED`),
+		pickNumberTag: q(`SELECT ` + numberCols + ` FROM {s}.numbers WHERE org_id = $1 AND state = $2 AND tag = $3
+			LIMIT 1 FOR UPDATE SKIP LOCKED`),
+		freeNumbers: q(`SELECT ` + numberCols + ` FROM {s}.numbers WHERE org_id = $1 AND state = $2
+			ORDER BY e164 LIMIT $3`),
+		freeNumbersTag: q(`SELECT ` + numberCols + ` FROM {s}.numbers WHERE org_id = $1 AND state = $2 AND tag = $3
+			ORDER BY e164 LIMIT $4`),
+		agedNumbers: q(`SELECT ` + numberCols + ` FROM {s}.numbers
+			WHERE state = 'Aging' AND (aging_until IS NULL OR aging_until <= $1)
+			ORDER BY e164 LIMIT $2 FOR UPDATE SKIP LOCKED`),
+		listNumbers:      q(`SELECT ` + numberCols + ` FROM {s}.numbers WHERE org_id = $1 ORDER BY e164 LIMIT $2`),
+		listNumbersAfter: q(`SELECT ` + numberCols + ` FROM {s}.numbers WHERE org_id = $1 AND e164 > $3 ORDER BY e164 LIMIT $2`),
+
+		account: q(`SELECT ` + accountCols + ` FROM {s}.accounts WHERE id = $1 FOR UPDATE`),
+		createAccount: q(`INSERT INTO {s}.accounts (` + accountCols + `) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,
+			$11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23) ON CONFLICT DO NOTHING`),
+		updateAccount: q(`UPDATE {s}.accounts SET org_id = $2, account_id = $3, first_name = $4, last_name = $5,
+			email = $6, device = $7, username = $8, applications = $9, number = $10, profile_id = $11,
+			forwarding = $12, features = $13, language = $14, social_messaging = $15,
+			restrict_incoming_social = $16, record_calls = $17, record_sms = $18, status = $19,
+			suspended_from = $20, batch_id = $21, created = $22, updated = $23 WHERE id = $1`),
+		deleteAccount: q(`WITH a AS (DELETE FROM {s}.accounts WHERE id = $1 RETURNING ` + accountCols + `),
+			i AS (DELETE FROM {s}.invitations WHERE account_id = $1 AND EXISTS (SELECT 1 FROM a)),
+			t AS (DELETE FROM {s}.invitation_tokens WHERE account_id = $1 AND EXISTS (SELECT 1 FROM a))
+			SELECT ` + accountCols + ` FROM a`),
+		deleteAccountLocked: q(`DELETE FROM {s}.accounts WHERE id = $1`),
+		accountExists:       q(`SELECT EXISTS (SELECT 1 FROM {s}.accounts WHERE id = $1)`),
+		usernameTaken:       q(`SELECT EXISTS (SELECT 1 FROM {s}.accounts WHERE username = $1)`),
+		accountIDTaken:      q(`SELECT EXISTS (SELECT 1 FROM {s}.accounts WHERE org_id = $1 AND account_id = $2 AND account_id <> '')`),
+		listAccounts:        q(`SELECT ` + accountCols + ` FROM {s}.accounts WHERE org_id = $1 ORDER BY id LIMIT $2`),
+		listAccountsAfter:   q(`SELECT ` + accountCols + ` FROM {s}.accounts WHERE org_id = $1 AND id > $3 ORDER BY id LIMIT $2`),
+
+		invitation: q(`SELECT ` + invitationCols + ` FROM {s}.invitations WHERE account_id = $1 FOR UPDATE`),
+		invitationByToken: q(`SELECT ` + prefixed("i.", invitationCols) + ` FROM {s}.invitation_tokens t
+			JOIN {s}.invitations i ON i.account_id = t.account_id WHERE t.hash = $1 FOR UPDATE OF i`),
+		createInvitation: q(`WITH ins AS (INSERT INTO {s}.invitations (` + invitationCols + `)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) ON CONFLICT DO NOTHING
+				RETURNING account_id),
+			tok AS (INSERT INTO {s}.invitation_tokens (hash, account_id)
+				SELECT h, ins.account_id FROM ins, unnest($15::bytea[]) AS h)
+			SELECT count(*) FROM ins`),
+		invitationKeyTaken: q(`SELECT EXISTS (SELECT 1 FROM {s}.invitations WHERE account_id = $1 OR id = $2)`),
+		updateInvitation: q(`UPDATE {s}.invitations SET id = $2, org_id = $3, channel = $4, destination = $5,
+			token_hash = $6, token_version = $7, retired = $8, expires_at = $9, state = $10, consent = $11,
+			message_id = $12, created = $13, updated = $14 WHERE account_id = $1`),
+		deleteTokens: q(`DELETE FROM {s}.invitation_tokens WHERE account_id = $1`),
+		insertTokens: q(`INSERT INTO {s}.invitation_tokens (hash, account_id) SELECT h, $1 FROM unnest($2::bytea[]) AS h`),
+		deleteTokensIfInvitation: q(`DELETE FROM {s}.invitation_tokens WHERE account_id = $1
+			AND EXISTS (SELECT 1 FROM {s}.invitations WHERE account_id = $1)`),
+		insertTokensIfInvitation: q(`INSERT INTO {s}.invitation_tokens (hash, account_id) SELECT h, $1 FROM unnest($2::bytea[]) AS h
+			WHERE EXISTS (SELECT 1 FROM {s}.invitations WHERE account_id = $1)`),
+		deleteInvitation: q(`DELETE FROM {s}.invitations WHERE account_id = $1`),
+
+		message:         q(`SELECT ` + messageCols + ` FROM {s}.messages WHERE id = $1 FOR UPDATE`),
+		enqueue:         q(`INSERT INTO {s}.messages (` + messageCols + `) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) ON CONFLICT DO NOTHING`),
+		messageKeyTaken: q(`SELECT EXISTS (SELECT 1 FROM {s}.messages WHERE idempotency_key = $1)`),
+		messageExists:   q(`SELECT EXISTS (SELECT 1 FROM {s}.messages WHERE id = $1)`),
+		updateMessage: q(`UPDATE {s}.messages SET kind = $2, org_id = $3, channel = $4, to_addr = $5, subject = $6,
+			body_text = $7, body_html = $8, invitation_id = $10, account_id = $11, token_version = $12,
+			secret = $13, state = $14, attempts = $15, last_error = $16, next_attempt = $17, sent_at = $18,
+			created = $19 WHERE id = $1 AND idempotency_key = $9`),
+		messageKey: q(`SELECT idempotency_key FROM {s}.messages WHERE id = $1 FOR UPDATE`),
+		dueMessages: q(`SELECT ` + messageCols + ` FROM {s}.messages
+			WHERE state IN ('Queued', 'Failed') AND (next_attempt IS NULL OR next_attempt <= $1)
+			ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED`),
+		messages:      q(`SELECT ` + messageCols + ` FROM {s}.messages WHERE org_id = $1 ORDER BY id LIMIT $2`),
+		messagesAfter: q(`SELECT ` + messageCols + ` FROM {s}.messages WHERE org_id = $1 AND id > $3 ORDER BY id LIMIT $2`),
+
+		batch:         q(`SELECT ` + batchCols + ` FROM {s}.batches WHERE id = $1 FOR UPDATE`),
+		batchByKey:    q(`SELECT ` + batchCols + ` FROM {s}.batches WHERE org_id = $1 AND key = $2 FOR UPDATE`),
+		createBatch:   q(`INSERT INTO {s}.batches (` + batchCols + `) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT DO NOTHING`),
+		batchExists:   q(`SELECT EXISTS (SELECT 1 FROM {s}.batches WHERE id = $1)`),
+		batchKeyTaken: q(`SELECT EXISTS (SELECT 1 FROM {s}.batches WHERE org_id = $1 AND key = $2)`),
+		batchHead:     q(`SELECT org_id, coalesce(key, '') FROM {s}.batches WHERE id = $1 FOR UPDATE`),
+		updateBatch: q(`UPDATE {s}.batches SET actor = $3, mode = $4, profile = $5, key = $6, state = $7, rows = $8,
+			summary = $9, accounts = $10, created = $11, finished = $12
+			WHERE id = $1 AND org_id = $2 AND ($6::text IS NULL OR key = $6)`),
+		listBatches:      q(`SELECT ` + batchCols + ` FROM {s}.batches WHERE org_id = $1 ORDER BY id DESC LIMIT $2`),
+		listBatchesAfter: q(`SELECT ` + batchCols + ` FROM {s}.batches WHERE org_id = $1 AND id < $3 ORDER BY id DESC LIMIT $2`),
+
+		appendAudit:    q(`INSERT INTO {s}.audit (` + auditCols + `) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`),
+		listAudit:      q(`SELECT ` + auditCols + ` FROM {s}.audit WHERE org_id = ANY($1) ORDER BY id DESC LIMIT $2`),
+		listAuditAfter: q(`SELECT ` + auditCols + ` FROM {s}.audit WHERE org_id = ANY($1) AND id < $3 ORDER BY id DESC LIMIT $2`),
+	}
+}
+
+// prefixed qualifies each column of a list with p.
+func prefixed(p, cols string) string {
+	parts := strings.Split(cols, ", ")
+	for i, c := range parts {
+		parts[i] = p + c
+	}
+	return strings.Join(parts, ", ")
+}

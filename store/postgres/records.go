@@ -1,0 +1,930 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/multilinehq/multiline"
+	"github.com/multilinehq/multiline/account"
+	"github.com/multilinehq/multiline/batch"
+	"github.com/multilinehq/multiline/invite"
+	"github.com/multilinehq/multiline/mlerr"
+	"github.com/multilinehq/multiline/numberpool"
+	"github.com/multilinehq/multiline/org"
+	"github.com/multilinehq/multiline/permissions"
+)
+
+func notFound(what string, id any) error {
+	return fmt.Errorf("postgres: %s %v: %w", what, id, mlerr.ErrNotFound)
+}
+
+// keyCheck asks whether one unique key of a record is taken.
+type keyCheck struct {
+	key, value string
+	sql        string
+	args       []any
+}
+
+// affected returns a command-tag check that reports whether a row changed.
+func affected(ok *bool) func(pgconn.CommandTag) error {
+	return func(tag pgconn.CommandTag) error {
+		*ok = tag.RowsAffected() > 0
+		return nil
+	}
+}
+
+// insert runs stmts, whose first is an INSERT … ON CONFLICT DO NOTHING that
+// sets *ok when it inserted the row. When it did not, insert asks which key
+// was taken, checks in order, and returns a *multiline.UniqueError for the
+// first. A conflict with a row that is gone by the time it asks (deleted
+// meanwhile) is tried again.
+func (t *tx) insert(ctx context.Context, ok *bool, checks []keyCheck, stmts ...stmt) error {
+	for range 3 {
+		*ok = false
+		if _, err := t.run(ctx, stmts...); err != nil {
+			return err
+		}
+		if *ok {
+			return nil
+		}
+		taken := make([]bool, len(checks))
+		qs := make([]stmt, len(checks))
+		for i, c := range checks {
+			var found bool
+			qs[i] = stmt{sql: c.sql, args: c.args, rows: scanOne(&found, func(r pgx.Row) error { return r.Scan(&taken[i]) })}
+		}
+		if _, err := t.run(ctx, qs...); err != nil {
+			return err
+		}
+		for i, c := range checks {
+			if taken[i] {
+				return &multiline.UniqueError{Key: c.key, Value: c.value}
+			}
+		}
+	}
+	return errors.New("postgres: an insert kept conflicting with keys that were free again")
+}
+
+// Organizations.
+
+// CreateOrg stores a new organization and its capacity row.
+func (t *tx) CreateOrg(ctx context.Context, o org.Org) error {
+	if err := t.lock(ctx); err != nil {
+		return err
+	}
+	defer t.unlock()
+	args, err := orgArgs(o)
+	if err != nil {
+		return err
+	}
+	var ok bool
+	return t.insert(ctx, &ok,
+		[]keyCheck{{key: "org", value: string(o.ID), sql: t.s.q.orgExists, args: []any{string(o.ID)}}},
+		stmt{sql: t.s.q.createOrg, args: args, exec: affected(&ok)},
+		stmt{sql: t.s.q.createOrgCapacity, args: []any{string(o.ID)}})
+}
+
+// Org returns an organization, share-locked: concurrent transactions may
+// read it, and one that updates it waits for them.
+func (t *tx) Org(ctx context.Context, id org.ID) (org.Org, error) {
+	if err := t.lock(ctx); err != nil {
+		return org.Org{}, err
+	}
+	defer t.unlock()
+	var o org.Org
+	var found bool
+	if err := t.query(ctx, scanOne(&found, func(r pgx.Row) error { return scanOrg(r, &o) }), t.s.q.org, string(id)); err != nil {
+		return org.Org{}, err
+	}
+	if !found {
+		return org.Org{}, notFound("organization", id)
+	}
+	return o, nil
+}
+
+// UpdateOrg replaces an organization's name and settings; its place in the
+// tree and its creation time stay as stored.
+func (t *tx) UpdateOrg(ctx context.Context, o org.Org) error {
+	if err := t.lock(ctx); err != nil {
+		return err
+	}
+	defer t.unlock()
+	settings, err := jsonArg(o.Settings)
+	if err != nil {
+		return err
+	}
+	var ok bool
+	if _, err := t.run(ctx, stmt{sql: t.s.q.updateOrg, args: []any{string(o.ID), o.Name, settings}, exec: affected(&ok)}); err != nil {
+		return err
+	}
+	if !ok {
+		return notFound("organization", o.ID)
+	}
+	return nil
+}
+
+// Children returns the direct sub-organizations of id, by ID.
+func (t *tx) Children(ctx context.Context, id org.ID) ([]org.Org, error) {
+	if err := t.lock(ctx); err != nil {
+		return nil, err
+	}
+	defer t.unlock()
+	var out []org.Org
+	err := t.query(ctx, scanAll(func(r pgx.Row) error {
+		var o org.Org
+		if err := scanOrg(r, &o); err != nil {
+			return err
+		}
+		out = append(out, o)
+		return nil
+	}), t.s.q.children, string(id))
+	return out, err
+}
+
+// LockOrg locks the organization's capacity row until the transaction ends.
+func (t *tx) LockOrg(ctx context.Context, id org.ID) error {
+	if err := t.lock(ctx); err != nil {
+		return err
+	}
+	defer t.unlock()
+	if _, ok := t.caps[id]; ok {
+		return nil
+	}
+	var c counts
+	var found bool
+	if err := t.query(ctx, scanOne(&found, func(r pgx.Row) error {
+		return r.Scan(&c.available, &c.pending, &c.held, &c.total)
+	}), t.s.q.lockOrg, string(id)); err != nil {
+		return err
+	}
+	if !found {
+		return notFound("organization", id)
+	}
+	if t.caps == nil {
+		t.caps = map[org.ID]*counts{}
+	}
+	t.caps[id] = &c
+	return nil
+}
+
+// Capacity returns an organization's counts: from the locked row when the
+// transaction holds it, else read from the database.
+func (t *tx) Capacity(ctx context.Context, o org.ID) (numberpool.Capacity, error) {
+	if err := t.lock(ctx); err != nil {
+		return numberpool.Capacity{}, err
+	}
+	defer t.unlock()
+	c, ok := t.caps[o]
+	if !ok {
+		c = &counts{}
+		if err := t.query(ctx, scanOne(new(bool), func(r pgx.Row) error {
+			return r.Scan(&c.available, &c.pending, &c.held, &c.total)
+		}), t.s.q.capacity, string(o)); err != nil {
+			return numberpool.Capacity{}, err
+		}
+	}
+	return numberpool.Capacity{Available: c.available, Pending: c.pending, Held: c.held, Total: c.total}, nil
+}
+
+// Administrators and profiles.
+
+// CreateAdmin stores a new administrator.
+func (t *tx) CreateAdmin(ctx context.Context, a permissions.Admin) error {
+	if err := t.lock(ctx); err != nil {
+		return err
+	}
+	defer t.unlock()
+	roles, err := jsonArg(a.Roles)
+	if err != nil {
+		return err
+	}
+	var ok bool
+	return t.insert(ctx, &ok, []keyCheck{
+		{key: "admin", value: string(a.ID), sql: t.s.q.adminExists, args: []any{string(a.ID)}},
+		{key: "admin_email", value: a.Email, sql: t.s.q.adminEmailTaken, args: []any{a.Email}},
+	}, stmt{sql: t.s.q.createAdmin, args: []any{string(a.ID), a.Name, a.Email, roles, ts(a.Created)}, exec: affected(&ok)})
+}
+
+// Admin returns an administrator. There is no update of administrators, so
+// it locks nothing.
+func (t *tx) Admin(ctx context.Context, id permissions.AdminID) (permissions.Admin, error) {
+	if err := t.lock(ctx); err != nil {
+		return permissions.Admin{}, err
+	}
+	defer t.unlock()
+	var a permissions.Admin
+	var found bool
+	if err := t.query(ctx, scanOne(&found, func(r pgx.Row) error { return scanAdmin(r, &a) }), t.s.q.admin, string(id)); err != nil {
+		return permissions.Admin{}, err
+	}
+	if !found {
+		return permissions.Admin{}, notFound("administrator", id)
+	}
+	return a, nil
+}
+
+// CreateProfile stores a profile.
+func (t *tx) CreateProfile(ctx context.Context, p permissions.Profile) error {
+	if err := t.lock(ctx); err != nil {
+		return err
+	}
+	defer t.unlock()
+	var ok bool
+	return t.insert(ctx, &ok, []keyCheck{
+		{key: "profile", value: string(p.ID), sql: t.s.q.profileExists, args: []any{string(p.ID)}},
+		{key: "default_profile", value: string(p.OrgID), sql: t.s.q.defaultTaken, args: []any{string(p.OrgID)}},
+	}, stmt{sql: t.s.q.createProfile, args: []any{string(p.ID), string(p.OrgID), p.Name, p.Default, ts(p.Created)}, exec: affected(&ok)})
+}
+
+// Profiles returns the profiles of the given organizations, by ID.
+func (t *tx) Profiles(ctx context.Context, orgs []org.ID) ([]permissions.Profile, error) {
+	if err := t.lock(ctx); err != nil {
+		return nil, err
+	}
+	defer t.unlock()
+	if len(orgs) == 0 {
+		return nil, nil
+	}
+	var out []permissions.Profile
+	err := t.query(ctx, scanAll(func(r pgx.Row) error {
+		var p permissions.Profile
+		if err := scanProfile(r, &p); err != nil {
+			return err
+		}
+		out = append(out, p)
+		return nil
+	}), t.s.q.profiles, toStrings(orgs))
+	return out, err
+}
+
+// Numbers.
+
+// CreateNumber stores a number.
+func (t *tx) CreateNumber(ctx context.Context, n numberpool.Number) error {
+	if err := t.lock(ctx); err != nil {
+		return err
+	}
+	defer t.unlock()
+	var ok bool
+	if err := t.insert(ctx, &ok, []keyCheck{{key: "number", value: n.E164, sql: t.s.q.numberExists, args: []any{n.E164}}},
+		stmt{sql: t.s.q.createNumber, args: numberArgs(n), exec: affected(&ok)}); err != nil {
+		return err
+	}
+	t.knowNumber(n)
+	t.delta(n.OrgID, numberCounts(n))
+	return nil
+}
+
+func (t *tx) knowNumber(n numberpool.Number) {
+	if t.numbers == nil {
+		t.numbers = map[string]numberpool.Number{}
+	}
+	t.numbers[n.E164] = n
+}
+
+// Number returns a number and locks it.
+func (t *tx) Number(ctx context.Context, e164 string) (numberpool.Number, error) {
+	if err := t.lock(ctx); err != nil {
+		return numberpool.Number{}, err
+	}
+	defer t.unlock()
+	var n numberpool.Number
+	var found bool
+	if err := t.query(ctx, scanOne(&found, func(r pgx.Row) error { return scanNumber(r, &n) }), t.s.q.number, e164); err != nil {
+		return numberpool.Number{}, err
+	}
+	if !found {
+		return numberpool.Number{}, notFound("number", e164)
+	}
+	t.knowNumber(n)
+	return n, nil
+}
+
+// UpdateNumber replaces a number's record. A number this transaction has
+// locked is written with its next round trip; another is locked and written
+// in one.
+func (t *tx) UpdateNumber(ctx context.Context, n numberpool.Number) error {
+	if err := t.lock(ctx); err != nil {
+		return err
+	}
+	defer t.unlock()
+	old, known := t.numbers[n.E164]
+	if known {
+		t.later(t.s.q.updateNumber, numberArgs(n)...)
+	} else {
+		var found bool
+		if _, err := t.run(ctx,
+			stmt{sql: t.s.q.number, args: []any{n.E164}, rows: scanOne(&found, func(r pgx.Row) error { return scanNumber(r, &old) })},
+			stmt{sql: t.s.q.updateNumber, args: numberArgs(n)}); err != nil {
+			return err
+		}
+		if !found {
+			return notFound("number", n.E164)
+		}
+	}
+	t.delta(old.OrgID, numberCounts(old).neg())
+	t.delta(n.OrgID, numberCounts(n))
+	t.knowNumber(n)
+	return nil
+}
+
+// PickNumber returns a matching number no other transaction holds, and
+// locks it (FOR UPDATE SKIP LOCKED).
+func (t *tx) PickNumber(ctx context.Context, q multiline.NumberQuery) (numberpool.Number, error) {
+	if err := t.lock(ctx); err != nil {
+		return numberpool.Number{}, err
+	}
+	defer t.unlock()
+	var n numberpool.Number
+	var found bool
+	scan := scanOne(&found, func(r pgx.Row) error { return scanNumber(r, &n) })
+	var err error
+	if q.Tag == "" {
+		err = t.query(ctx, scan, t.s.q.pickNumber, string(q.Org), string(q.State))
+	} else {
+		err = t.query(ctx, scan, t.s.q.pickNumberTag, string(q.Org), string(q.State), q.Tag)
+	}
+	if err != nil {
+		return numberpool.Number{}, err
+	}
+	if !found {
+		return numberpool.Number{}, notFound("free number in organization", q.Org)
+	}
+	t.knowNumber(n)
+	return n, nil
+}
+
+// FreeNumbers returns up to limit matching numbers, lowest first, unlocked.
+func (t *tx) FreeNumbers(ctx context.Context, q multiline.NumberQuery, limit int) ([]numberpool.Number, error) {
+	if err := t.lock(ctx); err != nil {
+		return nil, err
+	}
+	defer t.unlock()
+	if limit <= 0 {
+		return nil, nil
+	}
+	var out []numberpool.Number
+	scan := scanAll(func(r pgx.Row) error {
+		var n numberpool.Number
+		if err := scanNumber(r, &n); err != nil {
+			return err
+		}
+		out = append(out, n)
+		return nil
+	})
+	var err error
+	if q.Tag == "" {
+		err = t.query(ctx, scan, t.s.q.freeNumbers, string(q.Org), string(q.State), limit)
+	} else {
+		err = t.query(ctx, scan, t.s.q.freeNumbersTag, string(q.Org), string(q.State), q.Tag, limit)
+	}
+	return out, err
+}
+
+// AgedNumbers returns up to limit Aging numbers of any organization whose
+// quarantine ends at or before until, by E.164, skipping and not waiting for
+// those other transactions hold, and locks them. The limit is brought
+// within 1..MaxPageSize.
+func (t *tx) AgedNumbers(ctx context.Context, until time.Time, limit int) ([]numberpool.Number, error) {
+	if err := t.lock(ctx); err != nil {
+		return nil, err
+	}
+	defer t.unlock()
+	var out []numberpool.Number
+	err := t.query(ctx, scanAll(func(r pgx.Row) error {
+		var n numberpool.Number
+		if err := scanNumber(r, &n); err != nil {
+			return err
+		}
+		out = append(out, n)
+		return nil
+	}), t.s.q.agedNumbers, until, multiline.Page{Limit: limit}.Normalize().Limit)
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range out {
+		t.knowNumber(n)
+	}
+	return out, nil
+}
+
+// ListNumbers returns a page of an organization's numbers, by E.164.
+func (t *tx) ListNumbers(ctx context.Context, o org.ID, p multiline.Page) ([]numberpool.Number, string, error) {
+	if err := t.lock(ctx); err != nil {
+		return nil, "", err
+	}
+	defer t.unlock()
+	return list(ctx, t, p, t.s.q.listNumbers, t.s.q.listNumbersAfter, string(o), scanNumber,
+		func(n numberpool.Number) string { return n.E164 })
+}
+
+// Accounts.
+
+func (t *tx) knowAccount(a account.Account) {
+	if t.accounts == nil {
+		t.accounts = map[account.ID]account.Account{}
+	}
+	t.accounts[a.ID] = a
+}
+
+// CreateAccount stores an account.
+func (t *tx) CreateAccount(ctx context.Context, a account.Account) error {
+	if err := t.lock(ctx); err != nil {
+		return err
+	}
+	defer t.unlock()
+	var ok bool
+	checks := []keyCheck{
+		{key: "account", value: string(a.ID), sql: t.s.q.accountExists, args: []any{string(a.ID)}},
+		{key: "username", value: a.Username, sql: t.s.q.usernameTaken, args: []any{a.Username}},
+	}
+	if a.AccountID != "" {
+		checks = append(checks, keyCheck{key: "account_id", value: a.AccountID, sql: t.s.q.accountIDTaken, args: []any{string(a.OrgID), a.AccountID}})
+	}
+	if err := t.insert(ctx, &ok, checks, stmt{sql: t.s.q.createAccount, args: accountArgs(a), exec: affected(&ok)}); err != nil {
+		return err
+	}
+	t.knowAccount(a)
+	t.delta(a.OrgID, accountCounts(a))
+	return nil
+}
+
+// Account returns an account and locks it.
+func (t *tx) Account(ctx context.Context, id account.ID) (account.Account, error) {
+	if err := t.lock(ctx); err != nil {
+		return account.Account{}, err
+	}
+	defer t.unlock()
+	var a account.Account
+	var found bool
+	if err := t.query(ctx, scanOne(&found, func(r pgx.Row) error { return scanAccount(r, &a) }), t.s.q.account, string(id)); err != nil {
+		return account.Account{}, err
+	}
+	if !found {
+		return account.Account{}, notFound("account", id)
+	}
+	t.knowAccount(a)
+	return a, nil
+}
+
+// UpdateAccount replaces an account's record. An update of an account this
+// transaction has locked that keeps its unique keys is written with the
+// next round trip; any other runs now, inside a savepoint, so that a taken
+// key leaves the transaction usable.
+func (t *tx) UpdateAccount(ctx context.Context, a account.Account) error {
+	if err := t.lock(ctx); err != nil {
+		return err
+	}
+	defer t.unlock()
+	old, known := t.accounts[a.ID]
+	if known && old.Username == a.Username && old.OrgID == a.OrgID && old.AccountID == a.AccountID {
+		t.later(t.s.q.updateAccount, accountArgs(a)...)
+	} else {
+		var stmts []stmt
+		found := known
+		if !known {
+			stmts = append(stmts, stmt{sql: t.s.q.account, args: []any{string(a.ID)},
+				rows: scanOne(&found, func(r pgx.Row) error { return scanAccount(r, &old) })})
+		}
+		stmts = append(stmts, stmt{sql: t.s.q.updateAccount, args: accountArgs(a)})
+		err := t.guard(ctx, len(stmts)-1, stmts...)
+		if found && !known {
+			t.knowAccount(old) // locked by the read, whatever the update did
+		}
+		if ue := (*multiline.UniqueError)(nil); errors.As(err, &ue) {
+			switch ue.Key {
+			case "username":
+				ue.Value = a.Username
+			case "account_id":
+				ue.Value = a.AccountID
+			}
+		}
+		if err != nil {
+			return err
+		}
+		if !found {
+			return notFound("account", a.ID)
+		}
+	}
+	t.delta(old.OrgID, accountCounts(old).neg())
+	t.delta(a.OrgID, accountCounts(a))
+	t.knowAccount(a)
+	return nil
+}
+
+// DeleteAccount removes an account, its invitation and its token hashes.
+func (t *tx) DeleteAccount(ctx context.Context, id account.ID) error {
+	if err := t.lock(ctx); err != nil {
+		return err
+	}
+	defer t.unlock()
+	old, known := t.accounts[id]
+	if known {
+		t.later(t.s.q.deleteTokens, string(id))
+		t.later(t.s.q.deleteInvitation, string(id))
+		t.later(t.s.q.deleteAccountLocked, string(id))
+	} else {
+		var found bool
+		if err := t.query(ctx, scanOne(&found, func(r pgx.Row) error { return scanAccount(r, &old) }), t.s.q.deleteAccount, string(id)); err != nil {
+			return err
+		}
+		if !found {
+			return notFound("account", id)
+		}
+	}
+	delete(t.accounts, id)
+	delete(t.invitations, id)
+	t.delta(old.OrgID, accountCounts(old).neg())
+	return nil
+}
+
+// ListAccounts returns a page of an organization's accounts, oldest first
+// (by ID: the service's IDs are UUIDv7, time-ordered).
+func (t *tx) ListAccounts(ctx context.Context, o org.ID, p multiline.Page) ([]account.Account, string, error) {
+	if err := t.lock(ctx); err != nil {
+		return nil, "", err
+	}
+	defer t.unlock()
+	return list(ctx, t, p, t.s.q.listAccounts, t.s.q.listAccountsAfter, string(o), scanAccount,
+		func(a account.Account) string { return string(a.ID) })
+}
+
+// Invitations.
+
+func (t *tx) knowInvitation(id account.ID) {
+	if t.invitations == nil {
+		t.invitations = map[account.ID]bool{}
+	}
+	t.invitations[id] = true
+}
+
+// CreateInvitation stores an invitation and its token hashes.
+func (t *tx) CreateInvitation(ctx context.Context, inv invite.Invitation) error {
+	if err := t.lock(ctx); err != nil {
+		return err
+	}
+	defer t.unlock()
+	args, err := invitationArgs(inv)
+	if err != nil {
+		return err
+	}
+	var n int64
+	if err := t.query(ctx, scanOne(new(bool), func(r pgx.Row) error { return r.Scan(&n) }),
+		t.s.q.createInvitation, append(args, tokenHashes(inv))...); err != nil {
+		return err
+	}
+	if n == 0 {
+		return &multiline.UniqueError{Key: "invitation", Value: string(inv.AccountID)}
+	}
+	t.knowInvitation(inv.AccountID)
+	return nil
+}
+
+func (t *tx) readInvitation(ctx context.Context, sql string, arg any, what string) (invite.Invitation, error) {
+	var inv invite.Invitation
+	var found bool
+	if err := t.query(ctx, scanOne(&found, func(r pgx.Row) error { return scanInvitation(r, &inv) }), sql, arg); err != nil {
+		return invite.Invitation{}, err
+	}
+	if !found {
+		return invite.Invitation{}, notFound(what, arg)
+	}
+	t.knowInvitation(inv.AccountID)
+	return inv, nil
+}
+
+// Invitation returns an account's invitation and locks it.
+func (t *tx) Invitation(ctx context.Context, a account.ID) (invite.Invitation, error) {
+	if err := t.lock(ctx); err != nil {
+		return invite.Invitation{}, err
+	}
+	defer t.unlock()
+	return t.readInvitation(ctx, t.s.q.invitation, string(a), "invitation of account")
+}
+
+// InvitationByToken returns the invitation that answers to a token hash,
+// current or retired, and locks it.
+func (t *tx) InvitationByToken(ctx context.Context, hash []byte) (invite.Invitation, error) {
+	if err := t.lock(ctx); err != nil {
+		return invite.Invitation{}, err
+	}
+	defer t.unlock()
+	inv, err := t.readInvitation(ctx, t.s.q.invitationByToken, hash, "invitation with token")
+	if errors.Is(err, mlerr.ErrNotFound) {
+		return invite.Invitation{}, fmt.Errorf("postgres: invitation token: %w", mlerr.ErrNotFound)
+	}
+	return inv, err
+}
+
+// UpdateInvitation replaces an invitation's record and its token hashes.
+func (t *tx) UpdateInvitation(ctx context.Context, inv invite.Invitation) error {
+	if err := t.lock(ctx); err != nil {
+		return err
+	}
+	defer t.unlock()
+	args, err := invitationArgs(inv)
+	if err != nil {
+		return err
+	}
+	acc, hashes := string(inv.AccountID), tokenHashes(inv)
+	if t.invitations[inv.AccountID] {
+		t.later(t.s.q.updateInvitation, args...)
+		t.later(t.s.q.deleteTokens, acc)
+		t.later(t.s.q.insertTokens, acc, hashes)
+		return nil
+	}
+	var ok bool
+	if _, err := t.run(ctx,
+		stmt{sql: t.s.q.updateInvitation, args: args, exec: affected(&ok)},
+		stmt{sql: t.s.q.deleteTokensIfInvitation, args: []any{acc}},
+		stmt{sql: t.s.q.insertTokensIfInvitation, args: []any{acc, hashes}}); err != nil {
+		return err
+	}
+	if !ok {
+		return notFound("invitation of account", inv.AccountID)
+	}
+	t.knowInvitation(inv.AccountID)
+	return nil
+}
+
+// Outbox.
+
+func (t *tx) knowMessage(m invite.Message) {
+	if t.messages == nil {
+		t.messages = map[invite.MessageID]string{}
+	}
+	t.messages[m.ID] = m.IdempotencyKey
+}
+
+// errKeyChange refuses to change a message's idempotency key.
+var errKeyChange = fmt.Errorf("postgres: a message's idempotency key cannot change: %w", mlerr.ErrInvalid)
+
+// Enqueue stores an outbound message.
+func (t *tx) Enqueue(ctx context.Context, m invite.Message) error {
+	if err := t.lock(ctx); err != nil {
+		return err
+	}
+	defer t.unlock()
+	var ok bool
+	if err := t.insert(ctx, &ok, []keyCheck{
+		{key: "message", value: string(m.ID), sql: t.s.q.messageExists, args: []any{string(m.ID)}},
+		{key: "idempotency_key", value: m.IdempotencyKey, sql: t.s.q.messageKeyTaken, args: []any{m.IdempotencyKey}},
+	}, stmt{sql: t.s.q.enqueue, args: messageArgs(m), exec: affected(&ok)}); err != nil {
+		return err
+	}
+	t.knowMessage(m)
+	return nil
+}
+
+// Message returns a message and locks it.
+func (t *tx) Message(ctx context.Context, id invite.MessageID) (invite.Message, error) {
+	if err := t.lock(ctx); err != nil {
+		return invite.Message{}, err
+	}
+	defer t.unlock()
+	var m invite.Message
+	var found bool
+	if err := t.query(ctx, scanOne(&found, func(r pgx.Row) error { return scanMessage(r, &m) }), t.s.q.message, string(id)); err != nil {
+		return invite.Message{}, err
+	}
+	if !found {
+		return invite.Message{}, notFound("message", id)
+	}
+	t.knowMessage(m)
+	return m, nil
+}
+
+// UpdateMessage replaces a message's record; its idempotency key cannot
+// change.
+func (t *tx) UpdateMessage(ctx context.Context, m invite.Message) error {
+	if err := t.lock(ctx); err != nil {
+		return err
+	}
+	defer t.unlock()
+	if key, ok := t.messages[m.ID]; ok {
+		if key != m.IdempotencyKey {
+			return errKeyChange
+		}
+		t.later(t.s.q.updateMessage, messageArgs(m)...)
+		return nil
+	}
+	var key string
+	var found bool
+	if _, err := t.run(ctx,
+		stmt{sql: t.s.q.messageKey, args: []any{string(m.ID)}, rows: scanOne(&found, func(r pgx.Row) error { return r.Scan(&key) })},
+		stmt{sql: t.s.q.updateMessage, args: messageArgs(m)}); err != nil {
+		return err
+	}
+	if !found {
+		return notFound("message", m.ID)
+	}
+	t.knowMessage(invite.Message{ID: m.ID, IdempotencyKey: key})
+	if key != m.IdempotencyKey {
+		return errKeyChange
+	}
+	return nil
+}
+
+// DueMessages returns up to limit due messages, oldest first, skipping and
+// not waiting for those other transactions hold, and locks them. The limit
+// is brought within 1..MaxPageSize.
+func (t *tx) DueMessages(ctx context.Context, now time.Time, limit int) ([]invite.Message, error) {
+	if err := t.lock(ctx); err != nil {
+		return nil, err
+	}
+	defer t.unlock()
+	lim := multiline.Page{Limit: limit}.Normalize().Limit
+	var out []invite.Message
+	err := t.query(ctx, scanAll(func(r pgx.Row) error {
+		var m invite.Message
+		if err := scanMessage(r, &m); err != nil {
+			return err
+		}
+		out = append(out, m)
+		return nil
+	}), t.s.q.dueMessages, now, lim)
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range out {
+		t.knowMessage(m)
+	}
+	return out, nil
+}
+
+// Messages returns a page of an organization's messages, oldest first.
+func (t *tx) Messages(ctx context.Context, o org.ID, p multiline.Page) ([]invite.Message, string, error) {
+	if err := t.lock(ctx); err != nil {
+		return nil, "", err
+	}
+	defer t.unlock()
+	return list(ctx, t, p, t.s.q.messages, t.s.q.messagesAfter, string(o), scanMessage,
+		func(m invite.Message) string { return string(m.ID) })
+}
+
+// Batches.
+
+// CreateBatch stores a batch record.
+func (t *tx) CreateBatch(ctx context.Context, b batch.Record) error {
+	if err := t.lock(ctx); err != nil {
+		return err
+	}
+	defer t.unlock()
+	args, err := batchArgs(b)
+	if err != nil {
+		return err
+	}
+	checks := []keyCheck{{key: "batch", value: b.ID, sql: t.s.q.batchExists, args: []any{b.ID}}}
+	if b.Key != "" {
+		checks = append(checks, keyCheck{key: "batch_key", value: b.Key, sql: t.s.q.batchKeyTaken, args: []any{string(b.OrgID), b.Key}})
+	}
+	var ok bool
+	return t.insert(ctx, &ok, checks, stmt{sql: t.s.q.createBatch, args: args, exec: affected(&ok)})
+}
+
+func (t *tx) readBatch(ctx context.Context, what string, sql string, args ...any) (batch.Record, error) {
+	var b batch.Record
+	var found bool
+	if err := t.query(ctx, scanOne(&found, func(r pgx.Row) error { return scanBatch(r, &b) }), sql, args...); err != nil {
+		return batch.Record{}, err
+	}
+	if !found {
+		return batch.Record{}, notFound(what, args[len(args)-1])
+	}
+	return b, nil
+}
+
+// Batch returns a batch record and locks it.
+func (t *tx) Batch(ctx context.Context, id string) (batch.Record, error) {
+	if err := t.lock(ctx); err != nil {
+		return batch.Record{}, err
+	}
+	defer t.unlock()
+	return t.readBatch(ctx, "batch", t.s.q.batch, id)
+}
+
+// BatchByKey returns the batch of an organization with an idempotency key,
+// and locks it.
+func (t *tx) BatchByKey(ctx context.Context, o org.ID, key string) (batch.Record, error) {
+	if err := t.lock(ctx); err != nil {
+		return batch.Record{}, err
+	}
+	defer t.unlock()
+	return t.readBatch(ctx, "batch with key", t.s.q.batchByKey, string(o), key)
+}
+
+// UpdateBatch replaces a batch record; its organization never changes, and
+// its key may be cleared but not changed.
+func (t *tx) UpdateBatch(ctx context.Context, b batch.Record) error {
+	if err := t.lock(ctx); err != nil {
+		return err
+	}
+	defer t.unlock()
+	args, err := batchArgs(b)
+	if err != nil {
+		return err
+	}
+	var o, key string
+	var found bool
+	if _, err := t.run(ctx,
+		stmt{sql: t.s.q.batchHead, args: []any{b.ID}, rows: scanOne(&found, func(r pgx.Row) error { return r.Scan(&o, &key) })},
+		stmt{sql: t.s.q.updateBatch, args: args}); err != nil {
+		return err
+	}
+	if !found {
+		return notFound("batch", b.ID)
+	}
+	if o != string(b.OrgID) || (b.Key != "" && b.Key != key) {
+		return fmt.Errorf("postgres: a batch's organization and key cannot change: %w", mlerr.ErrInvalid)
+	}
+	return nil
+}
+
+// ListBatches returns a page of an organization's batches, newest first.
+func (t *tx) ListBatches(ctx context.Context, o org.ID, p multiline.Page) ([]batch.Record, string, error) {
+	if err := t.lock(ctx); err != nil {
+		return nil, "", err
+	}
+	defer t.unlock()
+	return list(ctx, t, p, t.s.q.listBatches, t.s.q.listBatchesAfter, string(o), scanBatch,
+		func(b batch.Record) string { return b.ID })
+}
+
+// Audit.
+
+// AppendAudit stores an audit event with the transaction's next round trip.
+// Its ID is time-ordered and fresh: one already stored fails the
+// transaction with a *multiline.UniqueError on "audit_event".
+func (t *tx) AppendAudit(ctx context.Context, e multiline.AuditEvent) error {
+	if err := t.lock(ctx); err != nil {
+		return err
+	}
+	defer t.unlock()
+	t.later(t.s.q.appendAudit, eventArgs(e)...)
+	return nil
+}
+
+// ListAudit returns a page of the audit events of the given organizations,
+// newest first.
+func (t *tx) ListAudit(ctx context.Context, orgs []org.ID, p multiline.Page) ([]multiline.AuditEvent, string, error) {
+	if err := t.lock(ctx); err != nil {
+		return nil, "", err
+	}
+	defer t.unlock()
+	if len(orgs) == 0 {
+		if _, err := cursorOf(p); err != nil {
+			return nil, "", err
+		}
+		return nil, "", nil
+	}
+	return list(ctx, t, p, t.s.q.listAudit, t.s.q.listAuditAfter, toStrings(orgs), scanEvent,
+		func(e multiline.AuditEvent) string { return e.ID })
+}
+
+// cursorOf decodes a page's cursor; empty for the first page.
+func cursorOf(p multiline.Page) (string, error) {
+	if p.After == "" {
+		return "", nil
+	}
+	return decodeCursor(p.After)
+}
+
+// list reads one page with first (no cursor) or after: $1 is owner, $2 the
+// number of rows to read (one more than the page, to learn whether there
+// are more), $3 the cursor's key.
+func list[T any](ctx context.Context, t *tx, p multiline.Page, first, after string, owner any,
+	scan func(pgx.Row, *T) error, key func(T) string) ([]T, string, error) {
+	p = p.Normalize()
+	cursor, err := cursorOf(p)
+	if err != nil {
+		return nil, "", err
+	}
+	var out []T
+	read := scanAll(func(r pgx.Row) error {
+		var v T
+		if err := scan(r, &v); err != nil {
+			return err
+		}
+		out = append(out, v)
+		return nil
+	})
+	if cursor == "" {
+		err = t.query(ctx, read, first, owner, p.Limit+1)
+	} else {
+		err = t.query(ctx, read, after, owner, p.Limit+1, cursor)
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	next := ""
+	if len(out) > p.Limit {
+		out = out[:p.Limit]
+		next = encodeCursor(key(out[len(out)-1]))
+	}
+	return out, next, nil
+}

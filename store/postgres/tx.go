@@ -1,0 +1,362 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/multilinehq/multiline/account"
+	"github.com/multilinehq/multiline/invite"
+	"github.com/multilinehq/multiline/numberpool"
+	"github.com/multilinehq/multiline/org"
+)
+
+func migrationsFS() fs.FS {
+	sub, err := fs.Sub(migrations, "migrations")
+	if err != nil {
+		panic(err) // the directory is embedded: this cannot fail
+	}
+	return sub
+}
+
+// stmt is one statement of a round trip.
+type stmt struct {
+	sql  string
+	args []any
+	// rows reads the rows of a query; exec checks the command tag of a
+	// statement without rows. Neither: the statement's result is ignored.
+	rows func(pgx.Rows) error
+	exec func(pgconn.CommandTag) error
+	// guarded marks a statement inside a savepoint: a unique violation in it
+	// does not fail the transaction, since the caller rolls back to the
+	// savepoint.
+	guarded bool
+}
+
+// counts is a change of the counts of one organization's capacity row.
+type counts struct{ available, pending, held, total int }
+
+func (c *counts) add(d counts) {
+	c.available += d.available
+	c.pending += d.pending
+	c.held += d.held
+	c.total += d.total
+}
+
+func (c counts) zero() bool { return c == counts{} }
+
+func (c counts) neg() counts { return counts{-c.available, -c.pending, -c.held, -c.total} }
+
+// numberCounts is what a number adds to its organization's counts.
+func numberCounts(n numberpool.Number) counts {
+	c := counts{total: 1}
+	switch n.State {
+	case numberpool.Available:
+		c.available = 1
+	case numberpool.Assigned, numberpool.Registered:
+		c.held = 1
+	}
+	return c
+}
+
+// accountCounts is what an account adds to its organization's counts: one
+// pending invitation without a number, or nothing.
+func accountCounts(a account.Account) counts {
+	if (a.Status == account.Invited || a.Status == account.InvitationFailed) && a.Number == "" {
+		return counts{pending: 1}
+	}
+	return counts{}
+}
+
+// tx is one transaction of a Store, on one connection.
+//
+// It knows the rows it has locked, as they stand in the transaction: nobody
+// else can change them until it ends, so updates of them need not read them
+// again, and changes of capacity counts can be computed here and sent later.
+type tx struct {
+	s    *Store
+	conn *pgx.Conn
+
+	mu    sync.Mutex
+	done  bool
+	begun bool
+	// err is the failure that aborted the transaction on the server; every
+	// later call returns it.
+	err error
+	// retry is set when a statement failed with a serialization failure or
+	// a deadlock, whatever fn then made of the error.
+	retry bool
+	// pending are writes not sent yet; deltas, changes of capacity counts
+	// not sent yet, by organization.
+	pending []stmt
+	deltas  map[org.ID]*counts
+	// caps are the capacity rows this transaction has locked (LockOrg),
+	// with its own changes applied.
+	caps map[org.ID]*counts
+	// The rows this transaction has locked or written, as they stand in it.
+	numbers     map[string]numberpool.Number
+	accounts    map[account.ID]account.Account
+	invitations map[account.ID]bool
+	messages    map[invite.MessageID]string // → idempotency key
+}
+
+func newTx(s *Store, conn *pgx.Conn) *tx {
+	return &tx{s: s, conn: conn}
+}
+
+// end marks the transaction as ended, so that it refuses every later
+// call, and returns the failure that aborted it, if any.
+func (t *tx) end() error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.done = true
+	return t.err
+}
+
+// lock takes the transaction's mutex and checks that it may be used.
+func (t *tx) lock(ctx context.Context) error {
+	t.mu.Lock()
+	if t.done {
+		t.mu.Unlock()
+		return errDone
+	}
+	if t.err != nil {
+		err := t.err
+		t.mu.Unlock()
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		t.mu.Unlock()
+		return err
+	}
+	return nil
+}
+
+func (t *tx) unlock() { t.mu.Unlock() }
+
+// later queues a write to go with the next round trip.
+func (t *tx) later(sql string, args ...any) {
+	t.pending = append(t.pending, stmt{sql: sql, args: args})
+}
+
+// delta records a change of o's capacity counts.
+func (t *tx) delta(o org.ID, d counts) {
+	if d.zero() {
+		return
+	}
+	if t.deltas == nil {
+		t.deltas = map[org.ID]*counts{}
+	}
+	c, ok := t.deltas[o]
+	if !ok {
+		c = &counts{}
+		t.deltas[o] = c
+	}
+	c.add(d)
+	if locked, ok := t.caps[o]; ok {
+		locked.add(d)
+	}
+}
+
+// run sends the pending writes and then stmts in one round trip, BEGIN first
+// if the transaction has not begun, and reads the results. It returns the
+// index in stmts of the statement that failed (-1: a pending write, or the
+// connection) and the error, mapped. Any error but a unique violation in a
+// guarded statement fails the transaction.
+func (t *tx) run(ctx context.Context, stmts ...stmt) (int, error) {
+	var b pgx.Batch
+	sent := make([]stmt, 0, len(t.pending)+len(t.deltas)+len(stmts)+1)
+	if !t.begun {
+		sent = append(sent, stmt{sql: "BEGIN ISOLATION LEVEL READ COMMITTED"})
+	}
+	sent = append(sent, t.pending...)
+	sent = append(sent, t.deltaStmts()...)
+	first := len(sent)
+	sent = append(sent, stmts...)
+	t.pending, t.deltas = nil, nil
+	for _, st := range sent {
+		b.Queue(st.sql, st.args...)
+	}
+	br := t.conn.SendBatch(ctx, &b)
+	failed, err := -1, error(nil)
+	for i, st := range sent {
+		if err = readResult(br, st); err != nil {
+			failed = i
+			break
+		}
+	}
+	if cerr := br.Close(); err == nil && cerr != nil {
+		err = cerr
+	}
+	t.begun = true
+	if err == nil {
+		return -1, nil
+	}
+	idx := -1
+	if failed >= first {
+		idx = failed - first
+	}
+	if retryable(err) {
+		t.retry = true
+	}
+	var pe *pgconn.PgError
+	if idx >= 0 && stmts[idx].guarded && errors.As(err, &pe) && pe.Code == "23505" {
+		return idx, mapErr(err)
+	}
+	err = mapErr(err)
+	t.err = err
+	return idx, err
+}
+
+// readResult reads the result of one statement of a batch.
+func readResult(br pgx.BatchResults, st stmt) error {
+	if st.rows != nil {
+		rows, err := br.Query()
+		if err != nil {
+			return err
+		}
+		err = st.rows(rows)
+		rows.Close()
+		if err != nil {
+			return err
+		}
+		return rows.Err()
+	}
+	tag, err := br.Exec()
+	if err != nil {
+		return err
+	}
+	if st.exec != nil {
+		return st.exec(tag)
+	}
+	return nil
+}
+
+// deltaStmts returns the statements that apply the pending count changes,
+// by organization in ID order, so that transactions lock capacity rows in
+// one order.
+func (t *tx) deltaStmts() []stmt {
+	if len(t.deltas) == 0 {
+		return nil
+	}
+	orgs := make([]org.ID, 0, len(t.deltas))
+	for o, d := range t.deltas {
+		if !d.zero() {
+			orgs = append(orgs, o)
+		}
+	}
+	slices.Sort(orgs)
+	out := make([]stmt, len(orgs))
+	for i, o := range orgs {
+		d := t.deltas[o]
+		out[i] = stmt{sql: t.s.q.addCounts, args: []any{string(o), d.available, d.pending, d.held, d.total}}
+	}
+	return out
+}
+
+// query runs one statement that returns rows, after the pending writes.
+func (t *tx) query(ctx context.Context, scan func(pgx.Rows) error, sql string, args ...any) error {
+	_, err := t.run(ctx, stmt{sql: sql, args: args, rows: scan})
+	return err
+}
+
+// commit sends the pending writes and COMMIT.
+func (t *tx) commit(ctx context.Context) error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if !t.begun && len(t.pending) == 0 && len(t.deltas) == 0 {
+		return nil // nothing was read or written
+	}
+	_, err := t.run(ctx, stmt{sql: "COMMIT", exec: func(tag pgconn.CommandTag) error {
+		if tag.String() != "COMMIT" {
+			return fmt.Errorf("the transaction was rolled back (%s)", tag)
+		}
+		return nil
+	}})
+	if err == nil {
+		t.begun = false
+	}
+	return err
+}
+
+// rollback ends the transaction on the server, if it began. A connection
+// that cannot roll back is closed, so that the pool does not reuse it.
+func (t *tx) rollback(ctx context.Context) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if !t.begun || t.conn.IsClosed() {
+		return
+	}
+	t.begun = false
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	if _, err := t.conn.Exec(ctx, "ROLLBACK"); err != nil {
+		t.conn.Close(ctx)
+	}
+}
+
+// guard runs stmts, of which the one at index i may take another record's
+// unique key, inside a savepoint: a unique violation there rolls back to the
+// savepoint and is returned as a *multiline.UniqueError, and the
+// transaction goes on.
+func (t *tx) guard(ctx context.Context, i int, stmts ...stmt) error {
+	const sp = "ml_guard"
+	all := make([]stmt, 0, len(stmts)+2)
+	all = append(all, stmts[:i]...)
+	all = append(all, stmt{sql: "SAVEPOINT " + sp})
+	g := stmts[i]
+	g.guarded = true
+	all = append(all, g, stmt{sql: "RELEASE SAVEPOINT " + sp})
+	all = append(all, stmts[i+1:]...)
+	idx, err := t.run(ctx, all...)
+	if err == nil || idx != i+1 || t.err != nil {
+		return err
+	}
+	// The transaction is aborted until it rolls back to the savepoint: no
+	// statement can be prepared in it, so this goes as one simple query.
+	if _, rerr := t.conn.PgConn().Exec(ctx, "ROLLBACK TO SAVEPOINT "+sp+"; RELEASE SAVEPOINT "+sp).ReadAll(); rerr != nil {
+		t.err = mapErr(rerr)
+		return t.err
+	}
+	return err
+}
+
+// scanOne returns a rows reader that scans at most one row with scan and
+// reports whether there was one in found.
+func scanOne(found *bool, scan func(pgx.Row) error) func(pgx.Rows) error {
+	return func(rows pgx.Rows) error {
+		*found = false
+		if !rows.Next() {
+			return nil
+		}
+		*found = true
+		return scan(rows)
+	}
+}
+
+// scanAll returns a rows reader that scans every row with scan.
+func scanAll(scan func(pgx.Row) error) func(pgx.Rows) error {
+	return func(rows pgx.Rows) error {
+		for rows.Next() {
+			if err := scan(rows); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+}
+
+// countRows returns a command-tag check that stores the rows affected.
+func countRows(n *int64) func(pgconn.CommandTag) error {
+	return func(tag pgconn.CommandTag) error {
+		*n = tag.RowsAffected()
+		return nil
+	}
+}

@@ -77,20 +77,19 @@ func (s *Service) ImportBatch(ctx context.Context, actor permissions.AdminID, o 
 		}
 		rec = batch.Record{ID: newID(), OrgID: o, Actor: actor, Mode: opts.Mode, Profile: opts.Profile,
 			Key: strings.TrimSpace(opts.IdempotencyKey), State: batch.Running, Created: s.now()}
-		if rec.Key != "" {
-			prev, err := tx.BatchByKey(ctx, o, rec.Key)
-			if err == nil {
-				rec, replay = prev, true
-				if prev.State == batch.Running {
-					return ErrBatchRunning
-				}
-				return nil
-			}
-			if !errors.Is(err, mlerr.ErrNotFound) {
-				return err
-			}
+		replayed, err := s.replayBatch(ctx, tx, o, rec.Key)
+		if replayed.ID != "" || err != nil {
+			rec, replay = replayed, replayed.ID != ""
+			return err
 		}
-		return tx.CreateBatch(ctx, rec)
+		err = tx.CreateBatch(ctx, rec)
+		var u *UniqueError
+		if errors.As(err, &u) && u.Key == "batch_key" {
+			// Another instance took the key since we looked.
+			replayed, err = s.replayBatch(ctx, tx, o, rec.Key)
+			rec, replay = replayed, replayed.ID != ""
+		}
+		return err
 	})
 	if err != nil || replay {
 		return rec, err
@@ -151,6 +150,25 @@ func (s *Service) ImportBatch(ctx context.Context, actor permissions.AdminID, o 
 		s.deliverNow(context.WithoutCancel(ctx), id)
 	}
 	return rec, runErr
+}
+
+// replayBatch returns the batch an idempotency key already names, or a zero
+// record when it names none (or key is empty). A batch still running is
+// refused with ErrBatchRunning.
+func (s *Service) replayBatch(ctx context.Context, tx Tx, o org.ID, key string) (batch.Record, error) {
+	if key == "" {
+		return batch.Record{}, nil
+	}
+	prev, err := tx.BatchByKey(ctx, o, key)
+	switch {
+	case errors.Is(err, mlerr.ErrNotFound):
+		return batch.Record{}, nil
+	case err != nil:
+		return batch.Record{}, err
+	case prev.State == batch.Running:
+		return prev, ErrBatchRunning
+	}
+	return prev, nil
 }
 
 // policy is the account policy of an upload's organization.

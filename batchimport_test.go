@@ -290,3 +290,21 @@ func TestQuarantine(t *testing.T) {
 	assert.Equal(t, map[string]numberpool.State{"+14155550101": numberpool.Available, "+14155550109": numberpool.Reserved}, states(),
 		"back to where each came from")
 }
+
+func TestImportBatchSameKeyWhileRunning(t *testing.T) {
+	f := newFixture(t)
+	var during error
+	opts := multiline.BatchOptions{Mode: batch.Import, IdempotencyKey: "job-7"}
+	opts.Progress = func(done, total int) {
+		if done == 1 {
+			// A retry of the same upload arrives while the first still runs.
+			_, during = f.svc.ImportBatch(ctx, f.salesAdmin, f.sales.ID, csvOf("A,A,a@acme.example,No,,auto,on,,"),
+				multiline.BatchOptions{Mode: batch.Import, IdempotencyKey: "job-7"})
+		}
+	}
+	rec, err := f.svc.ImportBatch(ctx, f.salesAdmin, f.sales.ID, csvOf(
+		"A,A,a@acme.example,No,,auto,on,,", "B,B,b@acme.example,No,,auto,on,,"), opts)
+	require.NoError(t, err)
+	assert.ErrorIs(t, during, multiline.ErrBatchRunning)
+	assert.Equal(t, 2, rec.Summary.Imported, "the retry changed nothing")
+}

@@ -153,6 +153,11 @@ func New(store Store, opts ...Option) (*Service, error) {
 			return nil, err
 		}
 	}
+	// Every time the service records is in UTC to the microsecond, what SQL
+	// stores keep: a record reads back equal to what was written, whatever
+	// the store.
+	clock := s.now
+	s.now = func() time.Time { return clock().UTC().Truncate(time.Microsecond) }
 	return s, nil
 }
 

@@ -244,7 +244,7 @@ func pickNumber(ctx context.Context, tx Tx, o org.ID, sel numberpool.Selector) (
 			return numberpool.Number{}, err
 		}
 		if err != nil || numberpool.CheckPick(n, o) != nil {
-			return numberpool.Number{}, &mlerr.FieldError{Field: "assign_number", Code: "assign_number.not_available", Value: sel.E164,
+			return numberpool.Number{}, &mlerr.FieldError{Field: "assign_number", Code: account.CodeAssignNotAvailable, Value: sel.E164,
 				Message: fmt.Sprintf("Assign Number: %s is not available in this organization", sel.E164), Err: numberpool.ErrNotAvailable}
 		}
 		return n, nil
@@ -258,7 +258,7 @@ func pickNumber(ctx context.Context, tx Tx, o org.ID, sel numberpool.Selector) (
 			return numberpool.Number{}, err
 		}
 	}
-	return numberpool.Number{}, &mlerr.FieldError{Field: "assign_number", Code: "assign_number.tag_exhausted", Value: sel.Tag,
+	return numberpool.Number{}, &mlerr.FieldError{Field: "assign_number", Code: account.CodeAssignTagExhausted, Value: sel.Tag,
 		Message: fmt.Sprintf("Assign Number: no free number tagged %s in this organization", sel.Tag), Err: numberpool.ErrNotEnoughNumbers}
 }
 

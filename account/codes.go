@@ -22,12 +22,20 @@ const (
 	CodeApplicationEmailOnly  = "applications.email_only"
 	CodeAssignFormat          = "assign_number.format"
 	CodeAssignScientific      = "assign_number.scientific_notation"
-	CodeProfileNotVisible     = "user_permissions.not_visible"
-	CodeProfileNoDefault      = "user_permissions.no_default"
-	CodeForwardingFormat      = "forwarding_number.format"
-	CodeForwardingLength      = "forwarding_number.length"
-	CodeFeatureNotEnabled     = "features.not_enabled"
-	CodeLanguageUnknown       = "language.unknown"
-	CodeSocialNotEnabled      = "social_messaging.not_enabled"
-	CodeRestrictNeedsSocial   = "restrict_incoming_social_messaging.needs_social_messaging"
+	// The Assign Number rules the service checks against the pool, and the
+	// CSV upload against the rest of the file; the upload's
+	// multiline_number column is the same field.
+	CodeAssignCountryCode   = "assign_number.country_code"
+	CodeAssignDuplicate     = "assign_number.duplicate"
+	CodeAssignNotAvailable  = "assign_number.not_available"
+	CodeAssignTagExhausted  = "assign_number.tag_exhausted"
+	CodeAssignNotEnough     = "assign_number.not_enough_numbers"
+	CodeProfileNotVisible   = "user_permissions.not_visible"
+	CodeProfileNoDefault    = "user_permissions.no_default"
+	CodeForwardingFormat    = "forwarding_number.format"
+	CodeForwardingLength    = "forwarding_number.length"
+	CodeFeatureNotEnabled   = "features.not_enabled"
+	CodeLanguageUnknown     = "language.unknown"
+	CodeSocialNotEnabled    = "social_messaging.not_enabled"
+	CodeRestrictNeedsSocial = "restrict_incoming_social_messaging.needs_social_messaging"
 )

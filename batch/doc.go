@@ -105,7 +105,7 @@
 // Duplicates inside the file: the first row with a username (lower-cased
 // email, or device in E.164) or a multiline_number is processed, even if it
 // fails for another reason; each later one fails with username.duplicate or
-// multiline_number.duplicate, naming the line of the first. A device cell
+// assign_number.duplicate, naming the line of the first. A device cell
 // that is not a valid number has no normalized form and is not compared.
 //
 // restrict_incoming_social_messaging for an organization without social
@@ -130,8 +130,8 @@
 // in file order; Import and ValidateOnly go in file order. The report is
 // always in file order. The Importer owns atomicity: a row is imported whole
 // or not at all. Import errors that are sentinels rather than field errors
-// get these codes: multiline_number.not_enough_numbers,
-// multiline_number.not_available, device.sms_consent_required,
+// get these codes: assign_number.not_enough_numbers,
+// assign_number.not_available, device.sms_consent_required,
 // username.exists. Field errors keep their own codes (the service's
 // assign_number.not_available, username.exists, ...), so that a code means
 // the same in the API and in the report; only their field is renamed to the

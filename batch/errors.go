@@ -2,6 +2,7 @@ package batch
 
 import (
 	"errors"
+	"github.com/multilinehq/multiline/account"
 	"strconv"
 )
 
@@ -83,7 +84,9 @@ func reject(reason Reason, line int, column, msg string) *FileError {
 // The stable codes of the row rules this package checks itself. The rules
 // account.Validate checks keep their account codes (first_name.too_long,
 // email.format, device.format, forwarding_number.length, ...): a code is the
-// same in the API, the report and the audit log (SPEC §5).
+// same in the API, the report and the audit log (SPEC §5). The
+// multiline_number column is the form's Assign Number field, so its codes
+// are assign_number.*; the report's error names the column.
 const (
 	CodeSocialRequired       = "social_messaging.required"
 	CodeSocialValue          = "social_messaging.value"
@@ -92,16 +95,16 @@ const (
 	CodeMonitorSMSRequired   = "monitor_sms.required"
 	CodeMonitorSMSValue      = "monitor_sms.value"
 	CodeRestrictValue        = "restrict_incoming_social_messaging.value"
-	CodeNumberFormat         = "multiline_number.format"
-	CodeNumberCountryCode    = "multiline_number.country_code"
-	CodeNumberScientific     = "multiline_number.scientific_notation"
-	CodeNumberDuplicate      = "multiline_number.duplicate"
+	CodeNumberFormat         = account.CodeAssignFormat
+	CodeNumberCountryCode    = account.CodeAssignCountryCode
+	CodeNumberScientific     = account.CodeAssignScientific
+	CodeNumberDuplicate      = account.CodeAssignDuplicate
 	CodeUsernameDuplicate    = "username.duplicate"
 	CodeExtraCells           = "row.extra_cells"
 
 	// The codes Run gives to the import errors an Importer returns as bare
 	// sentinels rather than as *mlerr.FieldError.
-	CodeNotEnoughNumbers   = "multiline_number.not_enough_numbers"
-	CodeNumberNotAvailable = "multiline_number.not_available"
+	CodeNotEnoughNumbers   = account.CodeAssignNotEnough
+	CodeNumberNotAvailable = account.CodeAssignNotAvailable
 	CodeSMSConsentRequired = "device.sms_consent_required"
 )

@@ -43,7 +43,7 @@ func sampleImport() map[int]string {
 		8:  "failed forwarding_number.length",
 		9:  "failed monitor_sms.value",
 		10: "imported",
-		11: "failed multiline_number.duplicate",
+		11: "failed assign_number.duplicate",
 		12: "failed social_messaging.not_enabled",
 		13: "imported +14155550151",
 		14: "failed assign_number.not_available",
@@ -182,8 +182,8 @@ func runCases(t *testing.T) []runCase {
 			// Bob and Liam name their numbers (Liam's is reserved under VIP)
 			// and go first; two Available numbers remain for Ann and Chiara.
 			rows: sampleWith("invited", map[int]string{
-				6: "failed multiline_number.not_enough_numbers", 10: "failed device.sms_consent_required",
-				15: "failed multiline_number.not_enough_numbers", 16: "failed multiline_number.not_enough_numbers",
+				6: "failed assign_number.not_enough_numbers", 10: "failed device.sms_consent_required",
+				15: "failed assign_number.not_enough_numbers", 16: "failed assign_number.not_enough_numbers",
 			}),
 			summary: "batchimport: testdata/sample.csv: Import & Invite: 15 rows, 4 invited, 11 failed"},
 		{name: "pool without the named number", args: []string{"-pool", "testdata/pool_short.csv", sampleCSV}, want: 0,

@@ -146,9 +146,7 @@ func (s *Service) ImportBatch(ctx context.Context, actor permissions.AdminID, o 
 	if err != nil {
 		return rec, errors.Join(runErr, err)
 	}
-	for _, id := range append(notices, imp.messages...) {
-		s.deliverNow(context.WithoutCancel(ctx), id)
-	}
+	s.deliverAll(context.WithoutCancel(ctx), append(notices, imp.messages...))
 	return rec, runErr
 }
 
@@ -207,27 +205,62 @@ type importer struct {
 
 // ImportRow imports one validated row whole, or not at all.
 func (imp *importer) ImportRow(ctx context.Context, r batch.Row, d account.Draft, mode batch.Mode) (batch.Outcome, error) {
-	opt := addOptions{form: account.CSVRow, invite: mode == batch.ImportInvite, profile: imp.opts.Profile,
-		consent: InviteOptions{SMSConsent: imp.opts.SMSConsent, Disclaimer: imp.opts.Disclaimer}, batchID: imp.batchID}
-	if imp.tx != nil {
-		a, _, err := imp.s.create(ctx, imp.tx, imp.sc, d, opt)
-		return batch.Outcome{Number: a.Number}, err
-	}
-	var a account.Account
-	var inv *invitation
-	err := imp.s.store.Tx(ctx, func(ctx context.Context, tx Tx) error {
-		var err error
-		a, inv, err = imp.s.create(ctx, tx, imp.sc, d, opt)
-		return err
-	})
+	outs, errs, err := imp.ImportRows(ctx, []batch.Row{r}, []account.Draft{d}, mode)
 	if err != nil {
 		return batch.Outcome{}, err
 	}
-	imp.accounts[r.Line] = a.ID
-	if inv != nil {
-		imp.messages = append(imp.messages, inv.msg)
+	return outs[0], errs[0]
+}
+
+// ImportRows imports a group of validated rows in one transaction. A row
+// that fails is refused before it writes anything (see create), so the
+// others go on in the same transaction; anything else fails the group.
+func (imp *importer) ImportRows(ctx context.Context, rows []batch.Row, ds []account.Draft, mode batch.Mode) ([]batch.Outcome, []error, error) {
+	opt := addOptions{form: account.CSVRow, invite: mode == batch.ImportInvite, profile: imp.opts.Profile,
+		consent: InviteOptions{SMSConsent: imp.opts.SMSConsent, Disclaimer: imp.opts.Disclaimer}, batchID: imp.batchID}
+	outs := make([]batch.Outcome, len(rows))
+	errs := make([]error, len(rows))
+	accts := make([]account.ID, len(rows))
+	var msgs []invite.MessageID
+	run := func(ctx context.Context, tx Tx) error {
+		// The store may run this again after a serialization failure.
+		clear(outs)
+		clear(errs)
+		clear(accts)
+		msgs = msgs[:0]
+		for i := range rows {
+			a, inv, err := imp.s.create(ctx, tx, imp.sc, ds[i], opt)
+			switch {
+			case err == nil:
+			case batch.RowLevel(err):
+				errs[i] = err
+				continue
+			default:
+				return err
+			}
+			outs[i], accts[i] = batch.Outcome{Number: a.Number}, a.ID
+			if inv != nil {
+				msgs = append(msgs, inv.msg)
+			}
+		}
+		return nil
 	}
-	return batch.Outcome{Number: a.Number}, nil
+	var err error
+	if imp.tx != nil {
+		err = run(ctx, imp.tx)
+	} else {
+		err = imp.s.store.Tx(ctx, run)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	for i, r := range rows {
+		if accts[i] != "" {
+			imp.accounts[r.Line] = accts[i]
+		}
+	}
+	imp.messages = append(imp.messages, msgs...)
+	return outs, errs, nil
 }
 
 // batchView is what the audit log keeps of a batch: not its rows.

@@ -103,9 +103,12 @@ func (s *Service) Resend(ctx context.Context, actor permissions.AdminID, ids []a
 		return nil, err
 	}
 	out := make([]Invited, len(ids))
+	msgs := make([]invite.MessageID, len(ids))
 	for i, id := range ids {
-		out[i] = done[id]
-		out[i].Delivery = s.deliverNow(ctx, out[i].Invitation.Message)
+		out[i], msgs[i] = done[id], done[id].Invitation.Message
+	}
+	for i, d := range s.deliverAll(ctx, msgs) {
+		out[i].Delivery = d
 	}
 	return out, nil
 }

@@ -27,26 +27,53 @@ const maxErrorLen = 500
 const deliverBatch = 100
 
 // deliverNow tries a freshly queued message once and returns its delivery
-// state. Its errors are the store's; they leave the message queued, so they
-// are logged rather than returned: the operation that queued it succeeded.
+// state (see deliverAll).
 func (s *Service) deliverNow(ctx context.Context, id invite.MessageID) Delivery {
-	var m invite.Message
-	var ok bool
-	err := s.store.Tx(ctx, func(ctx context.Context, tx Tx) error {
-		var err error
-		m, ok, err = s.claim(ctx, tx, id)
-		return err
-	})
-	if err == nil && ok {
-		m, err = s.send(ctx, m)
+	return s.deliverAll(ctx, []invite.MessageID{id})[0]
+}
+
+// deliverAll tries freshly queued messages once each and returns their
+// delivery states, in groups of deliverBatch: one transaction claims a
+// group, the notifier sends each message, one transaction records every
+// outcome. The store's errors leave the messages queued, so they are logged
+// rather than returned: the operation that queued them succeeded, and
+// DeliverPending takes over once any lease ends.
+func (s *Service) deliverAll(ctx context.Context, ids []invite.MessageID) []Delivery {
+	out := make([]Delivery, len(ids))
+	for start := 0; start < len(ids); start += deliverBatch {
+		group := ids[start:min(start+deliverBatch, len(ids))]
+		var claimed []invite.Message
+		var at []int
+		err := s.store.Tx(ctx, func(ctx context.Context, tx Tx) error {
+			claimed, at = claimed[:0], at[:0]
+			for j, id := range group {
+				m, ok, err := s.claim(ctx, tx, id)
+				if err != nil {
+					return err
+				}
+				out[start+j] = deliveryOf(m)
+				if ok {
+					claimed, at = append(claimed, m), append(at, start+j)
+				}
+			}
+			return nil
+		})
+		var sent []invite.Message
+		if err == nil {
+			sent, err = s.sendAll(ctx, claimed)
+		}
+		if err != nil {
+			s.log.WarnContext(ctx, "multiline: delivery deferred to DeliverPending", "messages", len(group), "error", err)
+			for j := range group {
+				out[start+j] = Delivery{State: invite.Queued}
+			}
+			continue
+		}
+		for k, m := range sent {
+			out[at[k]] = deliveryOf(m)
+		}
 	}
-	if err != nil {
-		// The message was committed as Queued; whatever happened to this
-		// attempt, DeliverPending takes it from there once any lease ends.
-		s.log.WarnContext(ctx, "multiline: delivery deferred to DeliverPending", "message", id, "error", err)
-		return Delivery{State: invite.Queued}
-	}
-	return deliveryOf(m)
+	return out
 }
 
 // DeliveryReport counts what one DeliverPending call did.
@@ -86,11 +113,11 @@ func (s *Service) DeliverPending(ctx context.Context) (DeliveryReport, error) {
 		if len(batch) == 0 {
 			return rep, nil
 		}
-		for _, m := range batch {
-			m, err := s.send(ctx, m)
-			if err != nil {
-				return rep, err
-			}
+		sent, err := s.sendAll(ctx, batch)
+		if err != nil {
+			return rep, err
+		}
+		for _, m := range sent {
 			if m.State == invite.Sent {
 				rep.Sent++
 			} else {
@@ -148,23 +175,34 @@ func (s *Service) claim(ctx context.Context, tx Tx, id invite.MessageID) (invite
 	return m, true, nil
 }
 
-// send makes one attempt at m and records its outcome.
-func (s *Service) send(ctx context.Context, m invite.Message) (invite.Message, error) {
-	sendErr := s.notifier.Send(ctx, m)
-	if sendErr != nil {
-		s.log.WarnContext(ctx, "multiline: delivery failed", "message", m.ID, "to", m.To, "error", sendErr)
+// sendAll makes one attempt at each claimed message, then records every
+// outcome in one transaction. A crash between a send and that commit leaves
+// the message leased, not marked: it is sent again once the lease ends, with
+// the same idempotency key, so the duplicate can be recognized downstream.
+func (s *Service) sendAll(ctx context.Context, ms []invite.Message) ([]invite.Message, error) {
+	if len(ms) == 0 {
+		return nil, nil
 	}
-	// Record the outcome even when the caller's ctx has ended meanwhile:
-	// a message sent but not marked would be sent again.
-	rctx := context.WithoutCancel(ctx)
-	var out invite.Message
-	err := s.store.Tx(rctx, func(ctx context.Context, tx Tx) error {
-		cur, err := tx.Message(ctx, m.ID)
-		if err != nil {
-			return err
+	errs := make([]error, len(ms))
+	for i, m := range ms {
+		if errs[i] = s.notifier.Send(ctx, m); errs[i] != nil {
+			s.log.WarnContext(ctx, "multiline: delivery failed", "message", m.ID, "to", m.To, "error", errs[i])
 		}
-		out, err = s.record(ctx, tx, cur, sendErr)
-		return err
+	}
+	// Record the outcomes even when the caller's ctx has ended meanwhile:
+	// a message sent but not marked would be sent again.
+	out := make([]invite.Message, len(ms))
+	err := s.store.Tx(context.WithoutCancel(ctx), func(ctx context.Context, tx Tx) error {
+		for i, m := range ms {
+			cur, err := tx.Message(ctx, m.ID)
+			if err != nil {
+				return err
+			}
+			if out[i], err = s.record(ctx, tx, cur, errs[i]); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	return out, err
 }

@@ -107,4 +107,7 @@ const (
 	CodeNotEnoughNumbers   = account.CodeAssignNotEnough
 	CodeNumberNotAvailable = account.CodeAssignNotAvailable
 	CodeSMSConsentRequired = "device.sms_consent_required"
+	// CodeImportFailed marks a row a GroupImporter failed with an error
+	// that is not a row-level one.
+	CodeImportFailed = "row.import_failed"
 )

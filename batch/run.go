@@ -70,6 +70,30 @@ type Importer interface {
 	ImportRow(ctx context.Context, r Row, d account.Draft, mode Mode) (Outcome, error)
 }
 
+// GroupImporter is an Importer that can also import several rows in one go,
+// typically in one store transaction, which costs far less per row than a
+// transaction each. Run uses ImportRows when the Importer has it.
+//
+// ImportRows imports rows[i] with drafts[i], in order, each whole or not at
+// all, and returns each row's Outcome or its row-level error (of the kinds
+// Importer lists; RowLevel tells them). A non-nil fatal error means that
+// none of the rows was imported.
+type GroupImporter interface {
+	Importer
+	ImportRows(ctx context.Context, rows []Row, drafts []account.Draft, mode Mode) (outs []Outcome, errs []error, fatal error)
+}
+
+// DefaultGroupSize is how many rows Run hands a GroupImporter at once.
+const DefaultGroupSize = 100
+
+// RowLevel reports whether an error an Importer returned for a row fails
+// only that row (see Importer), rather than the whole run.
+func RowLevel(err error) bool {
+	return len(mlerr.Fields(err)) > 0 ||
+		errors.Is(err, numberpool.ErrNotEnoughNumbers) || errors.Is(err, numberpool.ErrNotAvailable) ||
+		errors.Is(err, invite.ErrConsentRequired) || errors.Is(err, mlerr.ErrAlreadyExists)
+}
+
 // Outcome is what importing one row did.
 type Outcome struct {
 	// Number is the MultiLine number (E.164) the account holds after the
@@ -93,8 +117,12 @@ type RunOptions struct {
 	MaxBytes int64
 	// Progress, if set, is called with the rows done and the total: once
 	// with done = 0 before the first row, then after each row, in the
-	// goroutine that called Run.
+	// goroutine that called Run. With a GroupImporter the rows of a group
+	// are reported done together, when the group is.
 	Progress func(done, total int)
+	// GroupSize is how many rows a GroupImporter gets at once;
+	// 0 means DefaultGroupSize.
+	GroupSize int
 }
 
 // Result is what Run did.
@@ -134,6 +162,9 @@ func Run(ctx context.Context, src io.Reader, imp Importer, opts RunOptions) (Res
 		progress = func(int, int) {}
 	}
 	progress(0, len(rows))
+	if g, ok := imp.(GroupImporter); ok {
+		return runGroups(ctx, g, rows, order, opts, report, done, progress)
+	}
 	for n, i := range order {
 		if err := ctx.Err(); err != nil {
 			return partial(report, done), fmt.Errorf("batch: stopped before row %d: %w", rows[i].Line, err)
@@ -144,6 +175,69 @@ func Run(ctx context.Context, src io.Reader, imp Importer, opts RunOptions) (Res
 		}
 		report[i], done[i] = rr, true
 		progress(n+1, len(rows))
+	}
+	return Result{Rows: report, Summary: Summarize(report)}, nil
+}
+
+// runGroups is Run's loop for a GroupImporter: rows are validated one by
+// one, and those that pass go to the importer in groups, in processing order.
+func runGroups(ctx context.Context, g GroupImporter, rows []Row, order []int, opts RunOptions,
+	report []ReportRow, done []bool, progress func(int, int)) (Result, error) {
+	size := opts.GroupSize
+	if size <= 0 {
+		size = DefaultGroupSize
+	}
+	n := 0
+	finish := func(i int, rr ReportRow) {
+		report[i], done[i] = rr, true
+		n++
+		progress(n, len(rows))
+	}
+	group := make([]int, 0, size)
+	groupRows := make([]Row, 0, size)
+	drafts := make([]account.Draft, 0, size)
+	flush := func() error {
+		if len(group) == 0 {
+			return nil
+		}
+		outs, errs, err := g.ImportRows(ctx, groupRows, drafts, opts.Mode)
+		if err != nil {
+			return fmt.Errorf("batch: rows %d to %d: %w", groupRows[0].Line, groupRows[len(groupRows)-1].Line, err)
+		}
+		for j, i := range group {
+			if errs[j] == nil {
+				finish(i, reportRow(rows[i], opts.Mode.status(), outs[j].Number))
+				continue
+			}
+			fields := importFailure(errs[j], rows[i])
+			if fields == nil {
+				// Not a row-level error, yet the group committed: say what
+				// happened rather than lose the row.
+				fields = []*mlerr.FieldError{{Field: "row", Code: CodeImportFailed, Message: "row: " + errs[j].Error(), Err: errs[j]}}
+			}
+			finish(i, failedRow(rows[i], fields))
+		}
+		group, groupRows, drafts = group[:0], groupRows[:0], drafts[:0]
+		return nil
+	}
+	for _, i := range order {
+		if err := ctx.Err(); err != nil {
+			return partial(report, done), fmt.Errorf("batch: stopped before row %d: %w", rows[i].Line, err)
+		}
+		d, err := ValidateRow(rows[i], opts.Policy)
+		if err != nil {
+			finish(i, failedRow(rows[i], mlerr.Fields(err)))
+			continue
+		}
+		group, groupRows, drafts = append(group, i), append(groupRows, rows[i]), append(drafts, d)
+		if len(group) == size {
+			if err := flush(); err != nil {
+				return partial(report, done), err
+			}
+		}
+	}
+	if err := flush(); err != nil {
+		return partial(report, done), err
 	}
 	return Result{Rows: report, Summary: Summarize(report)}, nil
 }

@@ -248,8 +248,12 @@ func TestMultiInstance(t *testing.T) {
 		assert.Equal(t, rows, rec.Summary.Total)
 		assert.Equal(t, rec.Summary.Invited, count(t, pool, `SELECT count(*) FROM accounts WHERE batch_id = $1`, rec.ID),
 			"import %d: invited rows and accounts", i)
-		assert.Greater(t, rec.Summary.Invited, 0)
 	}
+	// The two Sales imports race for the same numbers: which one gets them
+	// depends on the race, but together they invite rows; Support's import
+	// has its organization to itself, but for the single invites.
+	assert.Positive(t, records[0].Summary.Invited+records[1].Summary.Invited)
+	assert.Positive(t, records[2].Summary.Invited)
 	// The two Sales files share their explicit numbers and Sales lacks
 	// capacity for both: some rows failed for that, and each explicit
 	// number went to one account.
@@ -320,11 +324,13 @@ func (k *killer) TraceQueryStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceQu
 func (k *killer) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
 
 // TestKilledConnectionMidBatch kills the connection of an Import & Invite
-// in the middle of a row: the rows before it stay whole, the row is absent,
-// and running the batch again imports the rest without duplicates.
+// in the middle of a row of its second group of rows (the service imports
+// batch.DefaultGroupSize rows a transaction): the first group stays whole,
+// nothing of the second is kept, and running the batch again imports the
+// rest without duplicates.
 func TestKilledConnectionMidBatch(t *testing.T) {
 	schema := newSchema(t)
-	const rows, killAt = 120, 50
+	const rows, killAt = 220, 150
 	k := &killer{admin: newPool(t, schema, 2), n: killAt}
 	in := newInstance(t, schema, 2, func(c *pgxpool.Config) { c.ConnConfig.Tracer = k })
 	tr := newTree(t, in, rows, rows, 0, 0)
@@ -338,7 +344,8 @@ func TestKilledConnectionMidBatch(t *testing.T) {
 	require.True(t, k.killed, "the connection was not killed")
 	assert.Equal(t, batch.Stopped, rec.State)
 	done := len(rec.Rows)
-	require.Equal(t, killAt-1, rec.Summary.Invited, "the rows before the killed one are invited")
+	require.Equal(t, (killAt-1)/batch.DefaultGroupSize*batch.DefaultGroupSize, rec.Summary.Invited,
+		"the groups before the killed one are invited")
 	require.Equal(t, done, rec.Summary.Invited)
 	pool := k.admin
 	checkInvariants(t, pool)

@@ -62,8 +62,8 @@
 // with the transaction's next statement, or with COMMIT, in one pgx.Batch;
 // the BEGIN is sent with the first statement. An error in such a queued
 // write fails the transaction and is returned by the call that sent it, or
-// by Tx. Importing one row of an Import & Invite thus costs 5 round trips
-// (see BENCHMARKS.md).
+// by Tx. The service imports 100 rows a transaction, so one row of an
+// Import & Invite costs about 3 round trips (see BENCHMARKS.md).
 //
 // # Times
 //

@@ -83,6 +83,9 @@ var matrix = map[string]matrixOp{
 		_, err := f.svc.Resend(ctx, a, []account.ID{tg.acct}, multiline.InviteOptions{})
 		return err
 	}},
+	"Delete": {privs: accounts, call: func(f *fixture, a permissions.AdminID, tg target) error {
+		return f.svc.Delete(ctx, a, []account.ID{tg.acct})
+	}},
 	"Suspend": {privs: accounts, call: func(f *fixture, a permissions.AdminID, tg target) error {
 		return f.svc.Suspend(ctx, a, []account.ID{tg.acct})
 	}},

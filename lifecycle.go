@@ -395,6 +395,17 @@ func (s *Service) Reactivate(ctx context.Context, actor permissions.AdminID, ids
 	})
 }
 
+// Delete deletes accounts, all or none: each one's number is released (back
+// to Available, or Reserved under its tag, through the quarantine if one is
+// set), its invitation withdrawn (the link stops working) and its queued
+// message cancelled; its username and Account ID become free. It needs
+// Accounts on the accounts' organizations.
+func (s *Service) Delete(ctx context.Context, actor permissions.AdminID, ids []account.ID) error {
+	return s.eachAccount(ctx, actor, ids, func(ctx context.Context, tx Tx, sc scope, a account.Account) error {
+		return s.deleteAccount(ctx, tx, sc.admin.ID, a)
+	})
+}
+
 // eachAccount runs fn on each selected account in one transaction.
 func (s *Service) eachAccount(ctx context.Context, actor permissions.AdminID, ids []account.ID, fn func(context.Context, Tx, scope, account.Account) error) error {
 	if len(ids) == 0 {

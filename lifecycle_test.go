@@ -270,3 +270,35 @@ func ExampleService_Activate() {
 	// [+14155550101 +14155550102]
 	// Activated +14155550102 <nil>
 }
+
+func TestDelete(t *testing.T) {
+	f := newFixture(t)
+	f.numbers(t, f.sales.ID, nums("+14155550101", "+14155550102", "+14155550103")...)
+	in := input("a")
+	in.AssignNumber = "+14155550101"
+	withNumber, err := f.svc.SaveAndInvite(ctx, f.salesAdmin, f.sales.ID, in, multiline.InviteOptions{})
+	require.NoError(t, err)
+	token := f.lastToken(t, "a@acme.example")
+	pending, err := f.svc.SaveAndInvite(ctx, f.salesAdmin, f.sales.ID, input("b"), multiline.InviteOptions{})
+	require.NoError(t, err)
+	activated, err := f.svc.SaveAndInvite(ctx, f.salesAdmin, f.sales.ID, input("c"), multiline.InviteOptions{})
+	require.NoError(t, err)
+	_, err = f.svc.Activate(ctx, f.lastToken(t, "c@acme.example"), "+14155550102")
+	require.NoError(t, err)
+
+	// All or none: an unknown ID in the selection deletes nothing.
+	before := f.snapshot(t)
+	err = f.svc.Delete(ctx, f.salesAdmin, []account.ID{withNumber.Account.ID, "nope"})
+	require.ErrorIs(t, err, mlerr.ErrNotFound)
+	assert.Equal(t, before, f.snapshot(t))
+
+	require.NoError(t, f.svc.Delete(ctx, f.salesAdmin, []account.ID{withNumber.Account.ID, pending.Account.ID, activated.Account.ID}))
+	l, err := f.svc.ListAccounts(ctx, f.salesAdmin, f.sales.ID, multiline.Page{})
+	require.NoError(t, err)
+	assert.Empty(t, l.Items)
+	assert.Equal(t, numberpool.Capacity{Available: 3, Total: 3}, f.capacity(t, f.sales.ID), "the held numbers released, no pending left")
+	_, err = f.svc.Activate(ctx, token, "")
+	assert.ErrorIs(t, err, invite.ErrTokenUnknown, "the deleted account's link is dead")
+	_, err = f.svc.Save(ctx, f.salesAdmin, f.sales.ID, input("a"))
+	assert.NoError(t, err, "the username and Account ID are free again")
+}

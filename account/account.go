@@ -164,6 +164,12 @@ type Policy struct {
 	// Profiles holds the profiles visible to the organization; an explicit
 	// profile must be among them, and the default is taken from them.
 	Profiles []permissions.Profile
+	// ParseNumber reads the phone numbers of the input (Device #, Assign
+	// Number); nil means numberpool.ParseE164. A caller that has read the
+	// same cells with ParseE164 already (the CSV parser does, to find
+	// duplicates) passes a function that returns what it found, so that the
+	// most expensive check of a row is not made twice.
+	ParseNumber func(string) (string, error)
 }
 
 // Draft is a validated input: the account to create and the number it asks
@@ -179,6 +185,9 @@ const maxNameLen = 100
 // Validate checks every field of in against p and returns the normalized
 // draft, or every field error at once.
 func Validate(in Input, p Policy) (Draft, error) {
+	if p.ParseNumber == nil {
+		p.ParseNumber = numberpool.ParseE164
+	}
 	var errs []error
 	add := func(e *mlerr.FieldError) {
 		if e != nil {
@@ -217,7 +226,7 @@ func Validate(in Input, p Policy) (Draft, error) {
 		add(mlerr.Invalid("email", CodeEmailRequiredOffload, "", "Email is required: the organization uses SMTP data offload"))
 	}
 	if device != "" {
-		e164, fe := checkPhone(device, "device", "Device #")
+		e164, fe := checkPhone(p.ParseNumber, device, "device", "Device #")
 		add(fe)
 		a.Device = e164
 		if a.Username == "" && email == "" {
@@ -248,7 +257,7 @@ func Validate(in Input, p Policy) (Draft, error) {
 	}
 
 	if s := strings.TrimSpace(in.AssignNumber); s != "" {
-		sel, fe := parseSelector(s)
+		sel, fe := parseSelector(p.ParseNumber, s)
 		add(fe)
 		d.Number = sel
 	}
@@ -366,8 +375,8 @@ func checkAccountID(s string, form Form) *mlerr.FieldError {
 }
 
 // checkPhone parses a device number; field and label name it in the error.
-func checkPhone(s, field, label string) (string, *mlerr.FieldError) {
-	e164, err := numberpool.ParseE164(s)
+func checkPhone(parse func(string) (string, error), s, field, label string) (string, *mlerr.FieldError) {
+	e164, err := parse(s)
 	switch {
 	case err == nil:
 		return e164, nil
@@ -401,8 +410,8 @@ func checkForwarding(s string) (string, *mlerr.FieldError) {
 }
 
 // parseSelector reads the Assign Number field: a phone number, or a tag.
-func parseSelector(s string) (numberpool.Selector, *mlerr.FieldError) {
-	if e164, err := numberpool.ParseE164(s); err == nil {
+func parseSelector(parse func(string) (string, error), s string) (numberpool.Selector, *mlerr.FieldError) {
+	if e164, err := parse(s); err == nil {
 		return numberpool.Selector{E164: e164}, nil
 	} else if errors.Is(err, numberpool.ErrScientific) {
 		return numberpool.Selector{}, mlerr.Invalid("assign_number", CodeAssignScientific, s, "Assign Number is in scientific notation and has lost digits: format the column as text and type the full number")

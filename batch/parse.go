@@ -71,6 +71,8 @@ type Row struct {
 	// cells are the row's cells as read, by column; "" for a column the file
 	// does not have.
 	cells [numColumns]string
+	// device is Input.Device in E.164, when Parse could read it.
+	device string
 }
 
 // Cell returns the row's cell in column c as the file has it (not trimmed);
@@ -258,6 +260,7 @@ func (p *parser) next() (Row, error) {
 			// An unreadable number fails in account.Validate; it has no
 			// normalized form to compare.
 			username, _ = numberpool.ParseE164(dest)
+			row.device = username
 		}
 		if username != "" {
 			if first, dup := p.usernames[username]; dup {

@@ -39,18 +39,22 @@ var accountFields = map[string]Column{
 // unchanged.
 func ValidateRow(r Row, p account.Policy) (account.Draft, error) {
 	p.Form = account.CSVRow
-	in := r.Input
-	// Parse has read the number with numberpool.ParseE164 already, the rule
-	// account.Validate applies to it, and a number in E.164 reads as itself
-	// (FuzzNumberCell checks it): reading it again would double the most
-	// expensive work of a row (phone metadata matching) for nothing.
-	number := in.AssignNumber
-	in.AssignNumber = ""
-	d, err := account.Validate(in, p)
-	if err == nil && r.Err == nil {
-		if number != "" {
-			d.Number = numberpool.Selector{E164: number}
+	// Parse has read the device and the multiline_number with
+	// numberpool.ParseE164 already, the rule account.Validate applies to them
+	// (a number in E.164 reads as itself: FuzzNumberCell checks it); reading
+	// them again would double the most expensive work of a row, phone
+	// metadata matching, for nothing.
+	p.ParseNumber = func(s string) (string, error) {
+		switch {
+		case s == r.Input.Device && r.device != "":
+			return r.device, nil
+		case s == r.Input.AssignNumber:
+			return s, nil
 		}
+		return numberpool.ParseE164(s)
+	}
+	d, err := account.Validate(r.Input, p)
+	if err == nil && r.Err == nil {
 		return d, nil
 	}
 	fields := mlerr.Fields(r.Err)

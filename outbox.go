@@ -214,7 +214,12 @@ func (s *Service) record(ctx context.Context, tx Tx, m invite.Message, sendErr e
 	m.Attempts++
 	var acct *account.Account
 	var inv invite.Invitation
-	if m.Kind == invite.KindInvitation {
+	// Only failures, and successes after failures, can change the account:
+	// an account shows Invitation Failed only after its current message
+	// failed, so a message that succeeds at its first attempt leaves it as
+	// it is, and its invitation and account need not be read.
+	firstSuccess := sendErr == nil && m.Attempts == 1
+	if m.Kind == invite.KindInvitation && !firstSuccess {
 		var err error
 		inv, err = tx.Invitation(ctx, m.AccountID)
 		if err != nil {

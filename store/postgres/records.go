@@ -23,6 +23,60 @@ func notFound(what string, id any) error {
 	return fmt.Errorf("postgres: %s %v: %w", what, id, mlerr.ErrNotFound)
 }
 
+// readOne runs a query for at most one row and scans it, or returns
+// notFound(what, id) when there is none.
+func readOne[T any](ctx context.Context, t *tx, what string, id any, scan func(pgx.Row, *T) error,
+	sql string, args ...any) (T, error) {
+	var v, zero T
+	var found bool
+	if err := t.query(ctx, scanOne(&found, func(r pgx.Row) error { return scan(r, &v) }), sql, args...); err != nil {
+		return zero, err
+	}
+	if !found {
+		return zero, notFound(what, id)
+	}
+	return v, nil
+}
+
+// readAll runs a query and scans every row. On error it returns the rows
+// scanned so far.
+func readAll[T any](ctx context.Context, t *tx, scan func(pgx.Row, *T) error, sql string, args ...any) ([]T, error) {
+	var out []T
+	err := t.query(ctx, scanAll(func(r pgx.Row) error {
+		var v T
+		if err := scan(r, &v); err != nil {
+			return err
+		}
+		out = append(out, v)
+		return nil
+	}), sql, args...)
+	return out, err
+}
+
+// readAndWrite sends read, a query for the row of id, and write in one round
+// trip, so that a write that needs the row as it stood costs no round trip
+// of its own; scan scans the row. It returns notFound(what, id) when there
+// is no row.
+func (t *tx) readAndWrite(ctx context.Context, what, id, read string, scan func(pgx.Row) error, write stmt) error {
+	var found bool
+	if _, err := t.run(ctx, stmt{sql: read, args: []any{id}, rows: scanOne(&found, scan)}, write); err != nil {
+		return err
+	}
+	if !found {
+		return notFound(what, id)
+	}
+	return nil
+}
+
+// put sets m[k] to v, making the map first: a transaction makes only the
+// maps of the rows it touches.
+func put[K comparable, V any](m *map[K]V, k K, v V) {
+	if *m == nil {
+		*m = map[K]V{}
+	}
+	(*m)[k] = v
+}
+
 // keyCheck asks whether one unique key of a record is taken.
 type keyCheck struct {
 	key, value string
@@ -38,18 +92,20 @@ func affected(ok *bool) func(pgconn.CommandTag) error {
 	}
 }
 
-// insert runs stmts, whose first is an INSERT … ON CONFLICT DO NOTHING that
-// sets *ok when it inserted the row. When it did not, insert asks which key
-// was taken, checks in order, and returns a *multiline.UniqueError for the
-// first. A conflict with a row that is gone by the time it asks (deleted
-// meanwhile) is tried again.
-func (t *tx) insert(ctx context.Context, ok *bool, checks []keyCheck, stmts ...stmt) error {
+// insert runs stmts, whose first is an INSERT … ON CONFLICT DO NOTHING
+// (insert sets its exec to learn whether it inserted the row). When it did
+// not, insert asks which key was taken, checks in order, and returns a
+// *multiline.UniqueError for the first. A conflict with a row that is gone by
+// the time it asks (deleted meanwhile) is tried again.
+func (t *tx) insert(ctx context.Context, checks []keyCheck, stmts ...stmt) error {
+	var ok bool
+	stmts[0].exec = affected(&ok)
 	for range 3 {
-		*ok = false
+		ok = false
 		if _, err := t.run(ctx, stmts...); err != nil {
 			return err
 		}
-		if *ok {
+		if ok {
 			return nil
 		}
 		taken := make([]bool, len(checks))
@@ -82,10 +138,9 @@ func (t *tx) CreateOrg(ctx context.Context, o org.Org) error {
 	if err != nil {
 		return err
 	}
-	var ok bool
-	return t.insert(ctx, &ok,
+	return t.insert(ctx,
 		[]keyCheck{{key: "org", value: string(o.ID), sql: t.s.q.orgExists, args: []any{string(o.ID)}}},
-		stmt{sql: t.s.q.createOrg, args: args, exec: affected(&ok)},
+		stmt{sql: t.s.q.createOrg, args: args},
 		stmt{sql: t.s.q.createOrgCapacity, args: []any{string(o.ID)}})
 }
 
@@ -96,15 +151,7 @@ func (t *tx) Org(ctx context.Context, id org.ID) (org.Org, error) {
 		return org.Org{}, err
 	}
 	defer t.unlock()
-	var o org.Org
-	var found bool
-	if err := t.query(ctx, scanOne(&found, func(r pgx.Row) error { return scanOrg(r, &o) }), t.s.q.org, string(id)); err != nil {
-		return org.Org{}, err
-	}
-	if !found {
-		return org.Org{}, notFound("organization", id)
-	}
-	return o, nil
+	return readOne(ctx, t, "organization", id, scanOrg, t.s.q.org, string(id))
 }
 
 // UpdateOrg replaces an organization's name and settings; its place in the
@@ -134,16 +181,7 @@ func (t *tx) Children(ctx context.Context, id org.ID) ([]org.Org, error) {
 		return nil, err
 	}
 	defer t.unlock()
-	var out []org.Org
-	err := t.query(ctx, scanAll(func(r pgx.Row) error {
-		var o org.Org
-		if err := scanOrg(r, &o); err != nil {
-			return err
-		}
-		out = append(out, o)
-		return nil
-	}), t.s.q.children, string(id))
-	return out, err
+	return readAll(ctx, t, scanOrg, t.s.q.children, string(id))
 }
 
 // LockOrg locks the organization's capacity row until the transaction ends.
@@ -155,20 +193,11 @@ func (t *tx) LockOrg(ctx context.Context, id org.ID) error {
 	if _, ok := t.caps[id]; ok {
 		return nil
 	}
-	var c counts
-	var found bool
-	if err := t.query(ctx, scanOne(&found, func(r pgx.Row) error {
-		return r.Scan(&c.available, &c.pending, &c.held, &c.total)
-	}), t.s.q.lockOrg, string(id)); err != nil {
+	c, err := readOne(ctx, t, "organization", id, scanCounts, t.s.q.lockOrg, string(id))
+	if err != nil {
 		return err
 	}
-	if !found {
-		return notFound("organization", id)
-	}
-	if t.caps == nil {
-		t.caps = map[org.ID]*counts{}
-	}
-	t.caps[id] = &c
+	put(&t.caps, id, &c)
 	return nil
 }
 
@@ -182,9 +211,8 @@ func (t *tx) Capacity(ctx context.Context, o org.ID) (numberpool.Capacity, error
 	c, ok := t.caps[o]
 	if !ok {
 		c = &counts{}
-		if err := t.query(ctx, scanOne(new(bool), func(r pgx.Row) error {
-			return r.Scan(&c.available, &c.pending, &c.held, &c.total)
-		}), t.s.q.capacity, string(o)); err != nil {
+		if err := t.query(ctx, scanOne(new(bool), func(r pgx.Row) error { return scanCounts(r, c) }),
+			t.s.q.capacity, string(o)); err != nil {
 			return numberpool.Capacity{}, err
 		}
 	}
@@ -203,11 +231,10 @@ func (t *tx) CreateAdmin(ctx context.Context, a permissions.Admin) error {
 	if err != nil {
 		return err
 	}
-	var ok bool
-	return t.insert(ctx, &ok, []keyCheck{
+	return t.insert(ctx, []keyCheck{
 		{key: "admin", value: string(a.ID), sql: t.s.q.adminExists, args: []any{string(a.ID)}},
 		{key: "admin_email", value: a.Email, sql: t.s.q.adminEmailTaken, args: []any{a.Email}},
-	}, stmt{sql: t.s.q.createAdmin, args: []any{string(a.ID), a.Name, a.Email, roles, ts(a.Created)}, exec: affected(&ok)})
+	}, stmt{sql: t.s.q.createAdmin, args: []any{string(a.ID), a.Name, a.Email, roles, ts(a.Created)}})
 }
 
 // Admin returns an administrator. There is no update of administrators, so
@@ -217,15 +244,7 @@ func (t *tx) Admin(ctx context.Context, id permissions.AdminID) (permissions.Adm
 		return permissions.Admin{}, err
 	}
 	defer t.unlock()
-	var a permissions.Admin
-	var found bool
-	if err := t.query(ctx, scanOne(&found, func(r pgx.Row) error { return scanAdmin(r, &a) }), t.s.q.admin, string(id)); err != nil {
-		return permissions.Admin{}, err
-	}
-	if !found {
-		return permissions.Admin{}, notFound("administrator", id)
-	}
-	return a, nil
+	return readOne(ctx, t, "administrator", id, scanAdmin, t.s.q.admin, string(id))
 }
 
 // CreateProfile stores a profile.
@@ -234,11 +253,10 @@ func (t *tx) CreateProfile(ctx context.Context, p permissions.Profile) error {
 		return err
 	}
 	defer t.unlock()
-	var ok bool
-	return t.insert(ctx, &ok, []keyCheck{
+	return t.insert(ctx, []keyCheck{
 		{key: "profile", value: string(p.ID), sql: t.s.q.profileExists, args: []any{string(p.ID)}},
 		{key: "default_profile", value: string(p.OrgID), sql: t.s.q.defaultTaken, args: []any{string(p.OrgID)}},
-	}, stmt{sql: t.s.q.createProfile, args: []any{string(p.ID), string(p.OrgID), p.Name, p.Default, ts(p.Created)}, exec: affected(&ok)})
+	}, stmt{sql: t.s.q.createProfile, args: []any{string(p.ID), string(p.OrgID), p.Name, p.Default, ts(p.Created)}})
 }
 
 // Profiles returns the profiles of the given organizations, by ID.
@@ -250,16 +268,7 @@ func (t *tx) Profiles(ctx context.Context, orgs []org.ID) ([]permissions.Profile
 	if len(orgs) == 0 {
 		return nil, nil
 	}
-	var out []permissions.Profile
-	err := t.query(ctx, scanAll(func(r pgx.Row) error {
-		var p permissions.Profile
-		if err := scanProfile(r, &p); err != nil {
-			return err
-		}
-		out = append(out, p)
-		return nil
-	}), t.s.q.profiles, toStrings(orgs))
-	return out, err
+	return readAll(ctx, t, scanProfile, t.s.q.profiles, toStrings(orgs))
 }
 
 // Numbers.
@@ -270,9 +279,8 @@ func (t *tx) CreateNumber(ctx context.Context, n numberpool.Number) error {
 		return err
 	}
 	defer t.unlock()
-	var ok bool
-	if err := t.insert(ctx, &ok, []keyCheck{{key: "number", value: n.E164, sql: t.s.q.numberExists, args: []any{n.E164}}},
-		stmt{sql: t.s.q.createNumber, args: numberArgs(n), exec: affected(&ok)}); err != nil {
+	if err := t.insert(ctx, []keyCheck{{key: "number", value: n.E164, sql: t.s.q.numberExists, args: []any{n.E164}}},
+		stmt{sql: t.s.q.createNumber, args: numberArgs(n)}); err != nil {
 		return err
 	}
 	t.knowNumber(n)
@@ -280,12 +288,7 @@ func (t *tx) CreateNumber(ctx context.Context, n numberpool.Number) error {
 	return nil
 }
 
-func (t *tx) knowNumber(n numberpool.Number) {
-	if t.numbers == nil {
-		t.numbers = map[string]numberpool.Number{}
-	}
-	t.numbers[n.E164] = n
-}
+func (t *tx) knowNumber(n numberpool.Number) { put(&t.numbers, n.E164, n) }
 
 // Number returns a number and locks it.
 func (t *tx) Number(ctx context.Context, e164 string) (numberpool.Number, error) {
@@ -293,13 +296,9 @@ func (t *tx) Number(ctx context.Context, e164 string) (numberpool.Number, error)
 		return numberpool.Number{}, err
 	}
 	defer t.unlock()
-	var n numberpool.Number
-	var found bool
-	if err := t.query(ctx, scanOne(&found, func(r pgx.Row) error { return scanNumber(r, &n) }), t.s.q.number, e164); err != nil {
+	n, err := readOne(ctx, t, "number", e164, scanNumber, t.s.q.number, e164)
+	if err != nil {
 		return numberpool.Number{}, err
-	}
-	if !found {
-		return numberpool.Number{}, notFound("number", e164)
 	}
 	t.knowNumber(n)
 	return n, nil
@@ -316,16 +315,9 @@ func (t *tx) UpdateNumber(ctx context.Context, n numberpool.Number) error {
 	old, known := t.numbers[n.E164]
 	if known {
 		t.later(t.s.q.updateNumber, numberArgs(n)...)
-	} else {
-		var found bool
-		if _, err := t.run(ctx,
-			stmt{sql: t.s.q.number, args: []any{n.E164}, rows: scanOne(&found, func(r pgx.Row) error { return scanNumber(r, &old) })},
-			stmt{sql: t.s.q.updateNumber, args: numberArgs(n)}); err != nil {
-			return err
-		}
-		if !found {
-			return notFound("number", n.E164)
-		}
+	} else if err := t.readAndWrite(ctx, "number", n.E164, t.s.q.number, func(r pgx.Row) error { return scanNumber(r, &old) },
+		stmt{sql: t.s.q.updateNumber, args: numberArgs(n)}); err != nil {
+		return err
 	}
 	t.delta(old.OrgID, numberCounts(old).neg())
 	t.delta(n.OrgID, numberCounts(n))
@@ -340,20 +332,13 @@ func (t *tx) PickNumber(ctx context.Context, q multiline.NumberQuery) (numberpoo
 		return numberpool.Number{}, err
 	}
 	defer t.unlock()
-	var n numberpool.Number
-	var found bool
-	scan := scanOne(&found, func(r pgx.Row) error { return scanNumber(r, &n) })
-	var err error
-	if q.Tag == "" {
-		err = t.query(ctx, scan, t.s.q.pickNumber, string(q.Org), string(q.State))
-	} else {
-		err = t.query(ctx, scan, t.s.q.pickNumberTag, string(q.Org), string(q.State), q.Tag)
+	sql, args := t.s.q.pickNumber, []any{string(q.Org), string(q.State)}
+	if q.Tag != "" {
+		sql, args = t.s.q.pickNumberTag, append(args, q.Tag)
 	}
+	n, err := readOne(ctx, t, "free number in organization", q.Org, scanNumber, sql, args...)
 	if err != nil {
 		return numberpool.Number{}, err
-	}
-	if !found {
-		return numberpool.Number{}, notFound("free number in organization", q.Org)
 	}
 	t.knowNumber(n)
 	return n, nil
@@ -368,22 +353,10 @@ func (t *tx) FreeNumbers(ctx context.Context, q multiline.NumberQuery, limit int
 	if limit <= 0 {
 		return nil, nil
 	}
-	var out []numberpool.Number
-	scan := scanAll(func(r pgx.Row) error {
-		var n numberpool.Number
-		if err := scanNumber(r, &n); err != nil {
-			return err
-		}
-		out = append(out, n)
-		return nil
-	})
-	var err error
 	if q.Tag == "" {
-		err = t.query(ctx, scan, t.s.q.freeNumbers, string(q.Org), string(q.State), limit)
-	} else {
-		err = t.query(ctx, scan, t.s.q.freeNumbersTag, string(q.Org), string(q.State), q.Tag, limit)
+		return readAll(ctx, t, scanNumber, t.s.q.freeNumbers, string(q.Org), string(q.State), limit)
 	}
-	return out, err
+	return readAll(ctx, t, scanNumber, t.s.q.freeNumbersTag, string(q.Org), string(q.State), q.Tag, limit)
 }
 
 // AgedNumbers returns up to limit Aging numbers of any organization whose
@@ -395,15 +368,7 @@ func (t *tx) AgedNumbers(ctx context.Context, until time.Time, limit int) ([]num
 		return nil, err
 	}
 	defer t.unlock()
-	var out []numberpool.Number
-	err := t.query(ctx, scanAll(func(r pgx.Row) error {
-		var n numberpool.Number
-		if err := scanNumber(r, &n); err != nil {
-			return err
-		}
-		out = append(out, n)
-		return nil
-	}), t.s.q.agedNumbers, until, multiline.Page{Limit: limit}.Normalize().Limit)
+	out, err := readAll(ctx, t, scanNumber, t.s.q.agedNumbers, until, multiline.Page{Limit: limit}.Normalize().Limit)
 	if err != nil {
 		return nil, err
 	}
@@ -425,12 +390,7 @@ func (t *tx) ListNumbers(ctx context.Context, o org.ID, p multiline.Page) ([]num
 
 // Accounts.
 
-func (t *tx) knowAccount(a account.Account) {
-	if t.accounts == nil {
-		t.accounts = map[account.ID]account.Account{}
-	}
-	t.accounts[a.ID] = a
-}
+func (t *tx) knowAccount(a account.Account) { put(&t.accounts, a.ID, a) }
 
 // CreateAccount stores an account.
 func (t *tx) CreateAccount(ctx context.Context, a account.Account) error {
@@ -438,7 +398,6 @@ func (t *tx) CreateAccount(ctx context.Context, a account.Account) error {
 		return err
 	}
 	defer t.unlock()
-	var ok bool
 	checks := []keyCheck{
 		{key: "account", value: string(a.ID), sql: t.s.q.accountExists, args: []any{string(a.ID)}},
 		{key: "username", value: a.Username, sql: t.s.q.usernameTaken, args: []any{a.Username}},
@@ -446,7 +405,7 @@ func (t *tx) CreateAccount(ctx context.Context, a account.Account) error {
 	if a.AccountID != "" {
 		checks = append(checks, keyCheck{key: "account_id", value: a.AccountID, sql: t.s.q.accountIDTaken, args: []any{string(a.OrgID), a.AccountID}})
 	}
-	if err := t.insert(ctx, &ok, checks, stmt{sql: t.s.q.createAccount, args: accountArgs(a), exec: affected(&ok)}); err != nil {
+	if err := t.insert(ctx, checks, stmt{sql: t.s.q.createAccount, args: accountArgs(a)}); err != nil {
 		return err
 	}
 	t.knowAccount(a)
@@ -460,13 +419,9 @@ func (t *tx) Account(ctx context.Context, id account.ID) (account.Account, error
 		return account.Account{}, err
 	}
 	defer t.unlock()
-	var a account.Account
-	var found bool
-	if err := t.query(ctx, scanOne(&found, func(r pgx.Row) error { return scanAccount(r, &a) }), t.s.q.account, string(id)); err != nil {
+	a, err := readOne(ctx, t, "account", id, scanAccount, t.s.q.account, string(id))
+	if err != nil {
 		return account.Account{}, err
-	}
-	if !found {
-		return account.Account{}, notFound("account", id)
 	}
 	t.knowAccount(a)
 	return a, nil
@@ -529,12 +484,9 @@ func (t *tx) DeleteAccount(ctx context.Context, id account.ID) error {
 		t.later(t.s.q.deleteInvitation, string(id))
 		t.later(t.s.q.deleteAccountLocked, string(id))
 	} else {
-		var found bool
-		if err := t.query(ctx, scanOne(&found, func(r pgx.Row) error { return scanAccount(r, &old) }), t.s.q.deleteAccount, string(id)); err != nil {
+		var err error
+		if old, err = readOne(ctx, t, "account", id, scanAccount, t.s.q.deleteAccount, string(id)); err != nil {
 			return err
-		}
-		if !found {
-			return notFound("account", id)
 		}
 	}
 	delete(t.accounts, id)
@@ -556,12 +508,7 @@ func (t *tx) ListAccounts(ctx context.Context, o org.ID, p multiline.Page) ([]ac
 
 // Invitations.
 
-func (t *tx) knowInvitation(id account.ID) {
-	if t.invitations == nil {
-		t.invitations = map[account.ID]bool{}
-	}
-	t.invitations[id] = true
-}
+func (t *tx) knowInvitation(id account.ID) { put(&t.invitations, id, true) }
 
 // CreateInvitation stores an invitation and its token hashes.
 func (t *tx) CreateInvitation(ctx context.Context, inv invite.Invitation) error {
@@ -586,13 +533,9 @@ func (t *tx) CreateInvitation(ctx context.Context, inv invite.Invitation) error 
 }
 
 func (t *tx) readInvitation(ctx context.Context, sql string, arg any, what string) (invite.Invitation, error) {
-	var inv invite.Invitation
-	var found bool
-	if err := t.query(ctx, scanOne(&found, func(r pgx.Row) error { return scanInvitation(r, &inv) }), sql, arg); err != nil {
+	inv, err := readOne(ctx, t, what, arg, scanInvitation, sql, arg)
+	if err != nil {
 		return invite.Invitation{}, err
-	}
-	if !found {
-		return invite.Invitation{}, notFound(what, arg)
 	}
 	t.knowInvitation(inv.AccountID)
 	return inv, nil
@@ -654,12 +597,7 @@ func (t *tx) UpdateInvitation(ctx context.Context, inv invite.Invitation) error 
 
 // Outbox.
 
-func (t *tx) knowMessage(m invite.Message) {
-	if t.messages == nil {
-		t.messages = map[invite.MessageID]string{}
-	}
-	t.messages[m.ID] = m.IdempotencyKey
-}
+func (t *tx) knowMessage(m invite.Message) { put(&t.messages, m.ID, m.IdempotencyKey) }
 
 // errKeyChange refuses to change a message's idempotency key.
 var errKeyChange = fmt.Errorf("postgres: a message's idempotency key cannot change: %w", mlerr.ErrInvalid)
@@ -670,11 +608,10 @@ func (t *tx) Enqueue(ctx context.Context, m invite.Message) error {
 		return err
 	}
 	defer t.unlock()
-	var ok bool
-	if err := t.insert(ctx, &ok, []keyCheck{
+	if err := t.insert(ctx, []keyCheck{
 		{key: "message", value: string(m.ID), sql: t.s.q.messageExists, args: []any{string(m.ID)}},
 		{key: "idempotency_key", value: m.IdempotencyKey, sql: t.s.q.messageKeyTaken, args: []any{m.IdempotencyKey}},
-	}, stmt{sql: t.s.q.enqueue, args: messageArgs(m), exec: affected(&ok)}); err != nil {
+	}, stmt{sql: t.s.q.enqueue, args: messageArgs(m)}); err != nil {
 		return err
 	}
 	t.knowMessage(m)
@@ -687,13 +624,9 @@ func (t *tx) Message(ctx context.Context, id invite.MessageID) (invite.Message, 
 		return invite.Message{}, err
 	}
 	defer t.unlock()
-	var m invite.Message
-	var found bool
-	if err := t.query(ctx, scanOne(&found, func(r pgx.Row) error { return scanMessage(r, &m) }), t.s.q.message, string(id)); err != nil {
+	m, err := readOne(ctx, t, "message", id, scanMessage, t.s.q.message, string(id))
+	if err != nil {
 		return invite.Message{}, err
-	}
-	if !found {
-		return invite.Message{}, notFound("message", id)
 	}
 	t.knowMessage(m)
 	return m, nil
@@ -714,14 +647,9 @@ func (t *tx) UpdateMessage(ctx context.Context, m invite.Message) error {
 		return nil
 	}
 	var key string
-	var found bool
-	if _, err := t.run(ctx,
-		stmt{sql: t.s.q.messageKey, args: []any{string(m.ID)}, rows: scanOne(&found, func(r pgx.Row) error { return r.Scan(&key) })},
+	if err := t.readAndWrite(ctx, "message", string(m.ID), t.s.q.messageKey, func(r pgx.Row) error { return r.Scan(&key) },
 		stmt{sql: t.s.q.updateMessage, args: messageArgs(m)}); err != nil {
 		return err
-	}
-	if !found {
-		return notFound("message", m.ID)
 	}
 	t.knowMessage(invite.Message{ID: m.ID, IdempotencyKey: key})
 	if key != m.IdempotencyKey {
@@ -738,16 +666,7 @@ func (t *tx) DueMessages(ctx context.Context, now time.Time, limit int) ([]invit
 		return nil, err
 	}
 	defer t.unlock()
-	lim := multiline.Page{Limit: limit}.Normalize().Limit
-	var out []invite.Message
-	err := t.query(ctx, scanAll(func(r pgx.Row) error {
-		var m invite.Message
-		if err := scanMessage(r, &m); err != nil {
-			return err
-		}
-		out = append(out, m)
-		return nil
-	}), t.s.q.dueMessages, now, lim)
+	out, err := readAll(ctx, t, scanMessage, t.s.q.dueMessages, now, multiline.Page{Limit: limit}.Normalize().Limit)
 	if err != nil {
 		return nil, err
 	}
@@ -783,20 +702,7 @@ func (t *tx) CreateBatch(ctx context.Context, b batch.Record) error {
 	if b.Key != "" {
 		checks = append(checks, keyCheck{key: "batch_key", value: b.Key, sql: t.s.q.batchKeyTaken, args: []any{string(b.OrgID), b.Key}})
 	}
-	var ok bool
-	return t.insert(ctx, &ok, checks, stmt{sql: t.s.q.createBatch, args: args, exec: affected(&ok)})
-}
-
-func (t *tx) readBatch(ctx context.Context, what string, sql string, args ...any) (batch.Record, error) {
-	var b batch.Record
-	var found bool
-	if err := t.query(ctx, scanOne(&found, func(r pgx.Row) error { return scanBatch(r, &b) }), sql, args...); err != nil {
-		return batch.Record{}, err
-	}
-	if !found {
-		return batch.Record{}, notFound(what, args[len(args)-1])
-	}
-	return b, nil
+	return t.insert(ctx, checks, stmt{sql: t.s.q.createBatch, args: args})
 }
 
 // Batch returns a batch record and locks it.
@@ -805,7 +711,7 @@ func (t *tx) Batch(ctx context.Context, id string) (batch.Record, error) {
 		return batch.Record{}, err
 	}
 	defer t.unlock()
-	return t.readBatch(ctx, "batch", t.s.q.batch, id)
+	return readOne(ctx, t, "batch", id, scanBatch, t.s.q.batch, id)
 }
 
 // BatchByKey returns the batch of an organization with an idempotency key,
@@ -815,7 +721,7 @@ func (t *tx) BatchByKey(ctx context.Context, o org.ID, key string) (batch.Record
 		return batch.Record{}, err
 	}
 	defer t.unlock()
-	return t.readBatch(ctx, "batch with key", t.s.q.batchByKey, string(o), key)
+	return readOne(ctx, t, "batch with key", key, scanBatch, t.s.q.batchByKey, string(o), key)
 }
 
 // UpdateBatch replaces a batch record; its organization never changes, and
@@ -830,14 +736,9 @@ func (t *tx) UpdateBatch(ctx context.Context, b batch.Record) error {
 		return err
 	}
 	var o, key string
-	var found bool
-	if _, err := t.run(ctx,
-		stmt{sql: t.s.q.batchHead, args: []any{b.ID}, rows: scanOne(&found, func(r pgx.Row) error { return r.Scan(&o, &key) })},
+	if err := t.readAndWrite(ctx, "batch", b.ID, t.s.q.batchHead, func(r pgx.Row) error { return r.Scan(&o, &key) },
 		stmt{sql: t.s.q.updateBatch, args: args}); err != nil {
 		return err
-	}
-	if !found {
-		return notFound("batch", b.ID)
 	}
 	if o != string(b.OrgID) || (b.Key != "" && b.Key != key) {
 		return fmt.Errorf("postgres: a batch's organization and key cannot change: %w", mlerr.ErrInvalid)
@@ -905,18 +806,10 @@ func list[T any](ctx context.Context, t *tx, p multiline.Page, first, after stri
 		return nil, "", err
 	}
 	var out []T
-	read := scanAll(func(r pgx.Row) error {
-		var v T
-		if err := scan(r, &v); err != nil {
-			return err
-		}
-		out = append(out, v)
-		return nil
-	})
 	if cursor == "" {
-		err = t.query(ctx, read, first, owner, p.Limit+1)
+		out, err = readAll(ctx, t, scan, first, owner, p.Limit+1)
 	} else {
-		err = t.query(ctx, read, after, owner, p.Limit+1, cursor)
+		out, err = readAll(ctx, t, scan, after, owner, p.Limit+1, cursor)
 	}
 	if err != nil {
 		return nil, "", err

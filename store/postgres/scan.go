@@ -101,6 +101,10 @@ func orgArgs(o org.Org) ([]any, error) {
 	return []any{string(o.ID), string(o.ParentID), o.Name, settings, ts(o.Created)}, nil
 }
 
+func scanCounts(row pgx.Row, c *counts) error {
+	return row.Scan(&c.available, &c.pending, &c.held, &c.total)
+}
+
 func scanAdmin(row pgx.Row, a *permissions.Admin) error {
 	var id string
 	var roles []byte

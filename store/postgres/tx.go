@@ -352,11 +352,3 @@ func scanAll(scan func(pgx.Row) error) func(pgx.Rows) error {
 		return nil
 	}
 }
-
-// countRows returns a command-tag check that stores the rows affected.
-func countRows(n *int64) func(pgconn.CommandTag) error {
-	return func(tag pgconn.CommandTag) error {
-		*n = tag.RowsAffected()
-		return nil
-	}
-}

@@ -44,10 +44,13 @@ type BatchOptions struct {
 // ImportBatch runs a CSV upload for one organization (SPEC §6): it parses the
 // file, refuses it as a whole when a file-level rule says so (a
 // *batch.FileError, nothing changed), and otherwise imports each row whole
-// or not at all in its own transaction — account, number, invitation, audit
-// — so that a failed row leaves no trace and the others go on. It returns the
-// Batch Operations Report record, stored with the organization's other
-// reports, and queues its summary to the organization's alert recipients.
+// or not at all — account, number, invitation, audit — so that a failed row
+// leaves no trace and the others go on. Rows are imported batch.DefaultGroupSize
+// to a store transaction: a row that fails is refused before it writes
+// anything, so the rest of its group goes on; an error of the store fails
+// the group's rows only, and the batch stops there. It returns the Batch
+// Operations Report record, stored with the organization's other reports,
+// and queues its summary to the organization's alert recipients.
 //
 // In validate-only mode every row is checked as Import would check it,
 // against the store as it stands (usernames taken, numbers free, each row
@@ -56,7 +59,7 @@ type BatchOptions struct {
 // Invitations are not weighed against capacity, since none would be sent.
 //
 // A repeated IdempotencyKey returns the first upload's record. If ctx ends
-// mid-batch, the rows done stay imported and the record says Stopped;
+// mid-batch, the groups done stay imported and the record says Stopped;
 // re-uploading the file imports the rest (the done rows fail as already
 // existing). It needs Accounts on the organization.
 func (s *Service) ImportBatch(ctx context.Context, actor permissions.AdminID, o org.ID, src io.Reader, opts BatchOptions) (batch.Record, error) {

@@ -125,7 +125,10 @@
 //
 // # Import
 //
-// Rows are handled one at a time in the calling goroutine. In ImportInvite
+// Rows are handled in the calling goroutine, one at a time, or a group at a
+// time when the Importer is a GroupImporter (DefaultGroupSize rows, valid
+// rows only, in processing order; a fatal error fails the whole group and
+// stops the run, the groups before it stay). In ImportInvite
 // the rows with a number of their own go first, then the others, each group
 // in file order; Import and ValidateOnly go in file order. The report is
 // always in file order. The Importer owns atomicity: a row is imported whole

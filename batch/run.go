@@ -132,8 +132,8 @@ type Result struct {
 	Summary Summary
 }
 
-// Run parses an upload and feeds its rows to imp, one at a time, and returns
-// the report. A file-level rejection (*FileError, wrapping ErrFileRejected)
+// Run parses an upload and feeds its rows to imp, one at a time, or a group
+// at a time when imp is a GroupImporter, and returns the report. A file-level rejection (*FileError, wrapping ErrFileRejected)
 // returns before any row reaches imp.
 //
 // In ImportInvite the rows with a multiline_number of their own go first, in
@@ -143,7 +143,8 @@ type Result struct {
 //
 // When ctx is done or imp returns a fatal error, Run stops and returns the
 // error with the Result of the rows handled so far (in file order); those
-// rows stay imported.
+// rows stay imported (with a GroupImporter, the rows of the group that
+// failed are not among them).
 func Run(ctx context.Context, src io.Reader, imp Importer, opts RunOptions) (Result, error) {
 	rows, err := Parse(src, Options{
 		MaxRows:         opts.MaxRows,

@@ -26,8 +26,8 @@ type InviteOptions struct {
 }
 
 // Invited is what SaveAndInvite made: the account, its invitation (without
-// the token, which only the invitee receives) and the delivery of the
-// invitation message after the first attempt.
+// the token, which only the invitee receives, nor its hash) and the delivery
+// of the invitation message after the first attempt.
 type Invited struct {
 	Account    account.Account
 	Invitation invite.Invitation
@@ -81,7 +81,7 @@ func (s *Service) SaveAndInvite(ctx context.Context, actor permissions.AdminID, 
 		if err != nil {
 			return err
 		}
-		res.Invitation, msg = inv.inv, inv.msg
+		res.Invitation, msg = withoutHashes(inv.inv), inv.msg
 		return nil
 	})
 	if err != nil {
@@ -333,7 +333,15 @@ func (s *Service) Invitation(ctx context.Context, actor permissions.AdminID, id 
 		d = deliveryOf(m)
 		return nil
 	})
-	return inv, d, err
+	return withoutHashes(inv), d, err
+}
+
+// withoutHashes is an invitation as the service hands it to a caller: the
+// hashes of its tokens stay in the store, since nothing outside it needs
+// them.
+func withoutHashes(inv invite.Invitation) invite.Invitation {
+	inv.TokenHash, inv.Retired = nil, nil
+	return inv
 }
 
 // ListAccounts returns a page of an organization's accounts, oldest first.

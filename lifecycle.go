@@ -96,7 +96,7 @@ func (s *Service) Resend(ctx context.Context, actor permissions.AdminID, ids []a
 		if a, err = tx.Account(ctx, a.ID); err != nil {
 			return err
 		}
-		done[a.ID] = Invited{Account: a, Invitation: inv}
+		done[a.ID] = Invited{Account: a, Invitation: withoutHashes(inv)}
 		return nil
 	})
 	if err != nil {

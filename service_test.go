@@ -221,7 +221,13 @@ func TestSaveAndInviteDelivery(t *testing.T) {
 	assert.Contains(t, m.Text, m.Secret, "the link carries the token")
 	tok, err := invite.ParseToken(m.Secret)
 	require.NoError(t, err)
-	assert.True(t, res.Invitation.Verify(tok), "the stored hash is the token's")
+	assert.Empty(t, res.Invitation.TokenHash, "callers never get the hash")
+	require.NoError(t, f.store.Tx(ctx, func(ctx context.Context, tx multiline.Tx) error {
+		stored, err := tx.Invitation(ctx, res.Account.ID)
+		require.NoError(t, err)
+		assert.True(t, stored.Verify(tok), "the stored hash is the token's")
+		return nil
+	}))
 
 	// Once sent, the outbox keeps no usable link.
 	require.NoError(t, f.store.Tx(ctx, func(ctx context.Context, tx multiline.Tx) error {

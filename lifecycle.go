@@ -353,8 +353,11 @@ func (s *Service) pickForActivation(ctx context.Context, tx Tx, o org.ID, choice
 }
 
 // Suspend suspends accounts; a suspended account cannot activate, and a
-// suspended pending invitation no longer holds a number of the capacity. All
-// or none. It needs Accounts on the accounts' organizations.
+// suspended pending invitation no longer holds a number of the capacity. An
+// invitation message already queued is still delivered (it may have gone
+// out already; the outbox does not pick and choose), but its link is refused
+// until the account is reactivated. All or none. It needs Accounts on the
+// accounts' organizations.
 func (s *Service) Suspend(ctx context.Context, actor permissions.AdminID, ids []account.ID) error {
 	return s.eachAccount(ctx, actor, ids, func(ctx context.Context, tx Tx, sc scope, a account.Account) error {
 		if a.Status == account.Suspended {

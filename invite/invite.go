@@ -75,7 +75,6 @@ type State string
 const (
 	Pending  State = "pending"  // sent or queued, not yet redeemed
 	Redeemed State = "redeemed" // the account activated with it
-	Revoked  State = "revoked"  // cancelled (account deleted, moved out, batch undone)
 )
 
 // ID identifies an invitation.

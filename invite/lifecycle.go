@@ -17,7 +17,6 @@ var (
 	ErrTokenExpired = errors.New("invite: this activation link has expired; ask your administrator to resend the invitation")
 	ErrTokenUsed    = errors.New("invite: this activation link has been used already")
 	ErrTokenRotated = errors.New("invite: this activation link was replaced by a newer invitation; use the latest one")
-	ErrTokenRevoked = errors.New("invite: this invitation was withdrawn")
 )
 
 // maxRetired bounds the rotated token hashes an invitation remembers, so
@@ -51,8 +50,6 @@ func (inv Invitation) Rotate(a account.Account, p Params) (Invitation, Token, er
 // retired).
 func (inv Invitation) Check(t Token, now time.Time) error {
 	switch {
-	case inv.State == Revoked:
-		return ErrTokenRevoked
 	case !inv.Verify(t):
 		if slices.ContainsFunc(inv.Retired, func(h []byte) bool { return hashEqual(h, HashToken(t)) }) {
 			return ErrTokenRotated
@@ -69,11 +66,5 @@ func (inv Invitation) Check(t Token, now time.Time) error {
 // Redeem marks the invitation used.
 func (inv Invitation) Redeem(now time.Time) Invitation {
 	inv.State, inv.Updated = Redeemed, now
-	return inv
-}
-
-// Revoke withdraws the invitation (account deleted, batch undone).
-func (inv Invitation) Revoke(now time.Time) Invitation {
-	inv.State, inv.Updated = Revoked, now
 	return inv
 }

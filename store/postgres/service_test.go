@@ -122,8 +122,7 @@ func expected(err error) bool {
 		errors.Is(err, numberpool.ErrNotEnoughNumbers) || errors.Is(err, numberpool.ErrNotAvailable) ||
 		errors.Is(err, mlerr.ErrAlreadyExists) || errors.Is(err, mlerr.ErrNotFound) ||
 		errors.Is(err, account.ErrStatus) || errors.Is(err, invite.ErrTokenUsed) ||
-		errors.Is(err, invite.ErrTokenRotated) || errors.Is(err, invite.ErrTokenUnknown) ||
-		errors.Is(err, invite.ErrTokenRevoked)
+		errors.Is(err, invite.ErrTokenRotated) || errors.Is(err, invite.ErrTokenUnknown)
 }
 
 // TestMultiInstance runs batch imports in invite mode, single invites,

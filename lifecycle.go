@@ -49,7 +49,7 @@ func checkTemplates(s org.Settings) error {
 func (s *Service) queueInvitation(ctx context.Context, tx Tx, sc scope, a account.Account, inv *invite.Invitation, t invite.Token) error {
 	link := s.linkBase + string(t)
 	v := invite.ValuesFor(a, *inv, sc.org().Name, link)
-	m := templates(sc.settings).InvitationMessage(*inv, a, sc.settings.Language, v, t)
+	m := sc.templates().InvitationMessage(*inv, a, sc.settings.Language, v, t)
 	m.ID = invite.MessageID(newID())
 	inv.Message = m.ID
 	return tx.Enqueue(ctx, m)
@@ -65,7 +65,7 @@ func (s *Service) PreviewInvitation(ctx context.Context, actor permissions.Admin
 		if err != nil {
 			return err
 		}
-		r = templates(sc.settings).Preview(lang, ch)
+		r = sc.templates().Preview(lang, ch)
 		return nil
 	})
 	return r, err

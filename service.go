@@ -8,10 +8,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
 
+	"github.com/multilinehq/multiline/invite"
 	"github.com/multilinehq/multiline/mlerr"
 	"github.com/multilinehq/multiline/notify"
 	"github.com/multilinehq/multiline/org"
@@ -196,6 +198,9 @@ type scope struct {
 	lineage  []org.Org
 	ids      []org.ID
 	settings org.Effective
+	// templates are the organization's invitation texts, parsed once for
+	// all the invitations a scope sends (a batch sends up to a thousand).
+	templates func() invite.Templates
 }
 
 func (sc scope) org() org.Org { return sc.lineage[0] }
@@ -219,7 +224,9 @@ func authorize(ctx context.Context, tx Tx, actor permissions.AdminID, priv permi
 	if err := permissions.Authorize(admin, priv, ids); err != nil {
 		return scope{}, err
 	}
-	return scope{admin: admin, lineage: lin, ids: ids, settings: org.Resolve(lin)}, nil
+	e := org.Resolve(lin)
+	return scope{admin: admin, lineage: lin, ids: ids, settings: e,
+		templates: sync.OnceValue(func() invite.Templates { return templates(e) })}, nil
 }
 
 // audit appends an audit event to tx.

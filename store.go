@@ -151,6 +151,42 @@ type Tx interface {
 	// ListAudit returns a page of the audit events of the given
 	// organizations, newest first.
 	ListAudit(ctx context.Context, orgs []org.ID, p Page) ([]AuditEvent, string, error)
+
+	// Group calls. A batch import handles a hundred rows in a transaction,
+	// and a SQL store pays a round trip for every call that must answer
+	// before the next; these do for many records what the calls above do
+	// for one, so that a group costs a few round trips rather than a few
+	// per row. Each takes its slice as the caller's and keeps no reference
+	// to it.
+
+	// Numbers returns the stored numbers among e164s, by E.164, and locks
+	// them; those not stored are left out.
+	Numbers(ctx context.Context, e164s []string) ([]numberpool.Number, error)
+	// AccountConflicts returns, for each of as, the *UniqueError that
+	// CreateAccount would return for it now (nil when its keys are free),
+	// weighing the stored accounts, not the others of as.
+	AccountConflicts(ctx context.Context, as []account.Account) ([]error, error)
+	// CreateAccounts stores accounts as CreateAccount does, all or none. It
+	// is meant for accounts whose keys the caller checked with
+	// AccountConflicts, so a store may send them along with its later
+	// writes: a key taken nonetheless (by a concurrent transaction, or by
+	// two of as) is a *UniqueError from this call, from a later call of the
+	// transaction or from its commit, and the transaction cannot commit.
+	// Unlike CreateAccount's, that answer does not leave the transaction
+	// usable.
+	CreateAccounts(ctx context.Context, as []account.Account) error
+	// CreateInvitations stores invitations as CreateInvitation does, all or
+	// none; a conflict is reported as CreateAccounts reports one.
+	CreateInvitations(ctx context.Context, invs []invite.Invitation) error
+	// EnqueueAll stores messages as Enqueue does, all or none; a conflict
+	// is reported as CreateAccounts reports one.
+	EnqueueAll(ctx context.Context, ms []invite.Message) error
+	// MessagesByID returns the stored messages among ids, oldest first, and
+	// locks them; those not stored are left out.
+	MessagesByID(ctx context.Context, ids []invite.MessageID) ([]invite.Message, error)
+	// Invitations returns the invitations of the given accounts, by account
+	// ID, and locks them; accounts without one are left out.
+	Invitations(ctx context.Context, accounts []account.ID) ([]invite.Invitation, error)
 }
 
 // NumberQuery selects a number for PickNumber.

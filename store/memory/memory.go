@@ -117,6 +117,9 @@ func (s *store) Tx(ctx context.Context, fn func(context.Context, multiline.Tx) e
 		if err == nil {
 			err = ctx.Err()
 		}
+		if err == nil {
+			err = t.failed // a group call's conflict that fn did not pass on
+		}
 		if err != nil {
 			t.rollback()
 		}
@@ -128,6 +131,9 @@ type tx struct {
 	s    *store
 	undo []func()
 	done bool
+	// failed is the conflict a group call met: the contract says the
+	// transaction then cannot commit, as a SQL store's could not.
+	failed error
 }
 
 func (t *tx) rollback() {

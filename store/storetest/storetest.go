@@ -76,6 +76,7 @@ func Run(t *testing.T, newStore func(t *testing.T) multiline.Store) {
 		{"Audit", testAudit},
 		{"Pagination", testPagination},
 		{"Concurrency", testConcurrency},
+		{"Group", testGroup},
 	}
 	for _, s := range suites {
 		t.Run(s.name, func(t *testing.T) { s.run(t, newStore) })

@@ -196,16 +196,11 @@ func (s *Service) create(ctx context.Context, tx Tx, sc scope, d account.Draft, 
 
 // invite creates the invitation of a, queues its message and audits both.
 func (s *Service) invite(ctx context.Context, tx Tx, sc scope, a account.Account, opts InviteOptions) (*invitation, error) {
-	now := s.now()
-	p := invite.Params{ID: invite.ID(newID()), Now: now, TTL: sc.settings.InvitationTTL, Rand: s.rand}
-	if opts.SMSConsent {
-		p.Consent = &invite.Consent{AdminID: string(sc.admin.ID), At: now, Disclaimer: opts.Disclaimer}
-	}
-	inv, token, err := invite.New(a, p)
+	inv, m, err := s.newInvitation(sc, a, opts)
 	if err != nil {
 		return nil, err
 	}
-	if err := s.queueInvitation(ctx, tx, sc, a, &inv, token); err != nil {
+	if err := tx.Enqueue(ctx, m); err != nil {
 		return nil, err
 	}
 	if err := tx.CreateInvitation(ctx, inv); err != nil {
@@ -215,6 +210,22 @@ func (s *Service) invite(ctx context.Context, tx Tx, sc scope, a account.Account
 		return nil, err
 	}
 	return &invitation{inv: inv, msg: inv.Message}, nil
+}
+
+// newInvitation makes the invitation of a and renders its message, writing
+// nothing.
+func (s *Service) newInvitation(sc scope, a account.Account, opts InviteOptions) (invite.Invitation, invite.Message, error) {
+	now := s.now()
+	p := invite.Params{ID: invite.ID(newID()), Now: now, TTL: sc.settings.InvitationTTL, Rand: s.rand}
+	if opts.SMSConsent {
+		p.Consent = &invite.Consent{AdminID: string(sc.admin.ID), At: now, Disclaimer: opts.Disclaimer}
+	}
+	inv, token, err := invite.New(a, p)
+	if err != nil {
+		return invite.Invitation{}, invite.Message{}, err
+	}
+	m := s.invitationMessage(sc, a, &inv, token)
+	return inv, m, nil
 }
 
 // invitationAudit is what the audit log keeps of an invitation: never the
@@ -244,8 +255,7 @@ func pickNumber(ctx context.Context, tx Tx, o org.ID, sel numberpool.Selector) (
 			return numberpool.Number{}, err
 		}
 		if err != nil || numberpool.CheckPick(n, o) != nil {
-			return numberpool.Number{}, &mlerr.FieldError{Field: "assign_number", Code: account.CodeAssignNotAvailable, Value: sel.E164,
-				Message: fmt.Sprintf("Assign Number: %s is not available in this organization", sel.E164), Err: numberpool.ErrNotAvailable}
+			return numberpool.Number{}, notAvailable(sel.E164)
 		}
 		return n, nil
 	}
@@ -260,6 +270,13 @@ func pickNumber(ctx context.Context, tx Tx, o org.ID, sel numberpool.Selector) (
 	}
 	return numberpool.Number{}, &mlerr.FieldError{Field: "assign_number", Code: account.CodeAssignTagExhausted, Value: sel.Tag,
 		Message: fmt.Sprintf("Assign Number: no free number tagged %s in this organization", sel.Tag), Err: numberpool.ErrNotEnoughNumbers}
+}
+
+// notAvailable refuses a number a row names that is not free in its
+// organization.
+func notAvailable(e164 string) error {
+	return &mlerr.FieldError{Field: "assign_number", Code: account.CodeAssignNotAvailable, Value: e164,
+		Message: fmt.Sprintf("Assign Number: %s is not available in this organization", e164), Err: numberpool.ErrNotAvailable}
 }
 
 // accountUnique turns a store's *UniqueError on an account into the field

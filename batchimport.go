@@ -225,7 +225,9 @@ func (imp *importer) ImportRows(ctx context.Context, rows []batch.Row, ds []acco
 	errs := make([]error, len(rows))
 	accts := make([]account.ID, len(rows))
 	var msgs []invite.MessageID
-	run := func(ctx context.Context, tx Tx) error {
+	// The row-by-row way: each row's refusal comes before its first write,
+	// so the others go on in the same transaction.
+	byRow := func(ctx context.Context, tx Tx) error {
 		// The store may run this again after a serialization failure.
 		clear(outs)
 		clear(errs)
@@ -248,11 +250,34 @@ func (imp *importer) ImportRows(ctx context.Context, rows []batch.Row, ds []acco
 		}
 		return nil
 	}
+	// The group's way: the same outcome in a few calls of the store.
+	grouped := func(ctx context.Context, tx Tx) error {
+		as, invs, rowErrs, err := imp.s.createGroup(ctx, tx, imp.sc, ds, opt)
+		if err != nil {
+			return err
+		}
+		copy(errs, rowErrs)
+		msgs = msgs[:0]
+		for i, a := range as {
+			outs[i], accts[i] = batch.Outcome{Number: a.Number}, a.ID
+			if invs[i] != nil {
+				msgs = append(msgs, invs[i].msg)
+			}
+		}
+		return nil
+	}
 	var err error
 	if imp.tx != nil {
-		err = run(ctx, imp.tx)
+		err = byRow(ctx, imp.tx)
 	} else {
-		err = imp.s.store.Tx(ctx, run)
+		err = imp.s.store.Tx(ctx, grouped)
+		var u *UniqueError
+		if errors.As(err, &u) {
+			// A concurrent transaction took a key after the group checked
+			// it: the group's transaction is lost, and row by row each row
+			// gets its own answer.
+			err = imp.s.store.Tx(ctx, byRow)
+		}
 	}
 	if err != nil {
 		return nil, nil, err

@@ -56,8 +56,14 @@ type fixture struct {
 
 func newFixture(t testing.TB, opts ...multiline.Option) *fixture {
 	t.Helper()
+	return newFixtureOn(t, memory.New(), opts...)
+}
+
+// newFixtureOn is newFixture on a store of the caller's.
+func newFixtureOn(t testing.TB, store multiline.Store, opts ...multiline.Option) *fixture {
+	t.Helper()
 	ctx := context.Background()
-	f := &fixture{store: memory.New(), outbox: notify.NewRecorder(), clock: &clock{now: time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)}}
+	f := &fixture{store: store, outbox: notify.NewRecorder(), clock: &clock{now: time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)}}
 	svc, err := multiline.New(f.store, append([]multiline.Option{multiline.WithNotifier(f.outbox), multiline.WithClock(f.clock.Now), multiline.WithLogger(slog.New(slog.DiscardHandler))}, opts...)...)
 	require.NoError(t, err)
 	f.svc = svc

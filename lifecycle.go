@@ -43,16 +43,16 @@ func checkTemplates(s org.Settings) error {
 	return err
 }
 
-// queueInvitation renders the invitation message of inv to a with the
+// invitationMessage renders the invitation message of inv to a with the
 // organization's templates, in the account's language, else the
-// organization's, else English, and queues it.
-func (s *Service) queueInvitation(ctx context.Context, tx Tx, sc scope, a account.Account, inv *invite.Invitation, t invite.Token) error {
+// organization's, else English, and points inv at it.
+func (s *Service) invitationMessage(sc scope, a account.Account, inv *invite.Invitation, t invite.Token) invite.Message {
 	link := s.linkBase + string(t)
 	v := invite.ValuesFor(a, *inv, sc.org().Name, link)
 	m := sc.templates().InvitationMessage(*inv, a, sc.settings.Language, v, t)
 	m.ID = invite.MessageID(newID())
 	inv.Message = m.ID
-	return tx.Enqueue(ctx, m)
+	return m
 }
 
 // PreviewInvitation renders an organization's invitation for a channel in a
@@ -161,7 +161,7 @@ func (s *Service) reinvite(ctx context.Context, tx Tx, sc scope, a account.Accou
 	} else if err != nil && !errors.Is(err, mlerr.ErrNotFound) {
 		return invite.Invitation{}, err
 	}
-	if err := s.queueInvitation(ctx, tx, sc, a, &inv, token); err != nil {
+	if err := tx.Enqueue(ctx, s.invitationMessage(sc, a, &inv, token)); err != nil {
 		return invite.Invitation{}, err
 	}
 	if err := tx.UpdateInvitation(ctx, inv); err != nil {

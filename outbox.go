@@ -3,6 +3,7 @@ package multiline
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"strconv"
 	"time"
 
@@ -46,13 +47,13 @@ func (s *Service) deliverAll(ctx context.Context, ids []invite.MessageID) []Deli
 		var at []int
 		err := s.store.Tx(ctx, func(ctx context.Context, tx Tx) error {
 			claimed, at = claimed[:0], at[:0]
-			for j, id := range group {
-				m, ok, err := s.claim(ctx, tx, id)
-				if err != nil {
-					return err
-				}
+			ms, ok, err := s.claimAll(ctx, tx, group)
+			if err != nil {
+				return err
+			}
+			for j, m := range ms {
 				out[start+j] = deliveryOf(m)
-				if ok {
+				if ok[j] {
 					claimed, at = append(claimed, m), append(at, start+j)
 				}
 			}
@@ -96,12 +97,16 @@ func (s *Service) DeliverPending(ctx context.Context) (DeliveryReport, error) {
 				return err
 			}
 			batch = batch[:0]
-			for _, d := range due {
-				m, ok, err := s.claim(ctx, tx, d.ID)
-				if err != nil {
-					return err
-				}
-				if ok {
+			ids := make([]invite.MessageID, len(due))
+			for i, d := range due {
+				ids[i] = d.ID
+			}
+			ms, ok, err := s.claimAll(ctx, tx, ids)
+			if err != nil {
+				return err
+			}
+			for i, m := range ms {
+				if ok[i] {
 					batch = append(batch, m)
 				}
 			}
@@ -147,32 +152,75 @@ func (s *Service) RunDelivery(ctx context.Context, interval time.Duration) error
 	}
 }
 
-// claim leases message id for one attempt, if it is still due. A message
-// whose invitation has moved on to a newer token is cancelled instead.
-func (s *Service) claim(ctx context.Context, tx Tx, id invite.MessageID) (invite.Message, bool, error) {
-	m, err := tx.Message(ctx, id)
+// claimAll leases each message of ids for one attempt, if it is still due,
+// and returns the messages as they stand and which of them it leased. A
+// message whose invitation has moved on to a newer token is cancelled
+// instead. The messages and their invitations are read with one group call
+// each.
+func (s *Service) claimAll(ctx context.Context, tx Tx, ids []invite.MessageID) ([]invite.Message, []bool, error) {
+	found, err := tx.MessagesByID(ctx, ids)
 	if err != nil {
-		return m, false, err
+		return nil, nil, err
+	}
+	byID := make(map[invite.MessageID]invite.Message, len(found))
+	for _, m := range found {
+		byID[m.ID] = m
 	}
 	now := s.now()
-	if (m.State != invite.Queued && m.State != invite.Failed) || m.NextAttempt.After(now) {
-		return m, false, nil
+	due := func(m invite.Message) bool {
+		return (m.State == invite.Queued || m.State == invite.Failed) && !m.NextAttempt.After(now)
 	}
-	if m.Kind == invite.KindInvitation {
-		inv, err := tx.Invitation(ctx, m.AccountID)
+	var accts []account.ID
+	for _, id := range ids {
+		m, ok := byID[id]
+		if !ok {
+			return nil, nil, fmt.Errorf("multiline: message %s: %w", id, mlerr.ErrNotFound)
+		}
+		if due(m) && m.Kind == invite.KindInvitation {
+			accts = append(accts, m.AccountID)
+		}
+	}
+	invs := map[account.ID]invite.Invitation{}
+	if len(accts) > 0 {
+		found, err := tx.Invitations(ctx, accts)
 		if err != nil {
-			return m, false, err
+			return nil, nil, err
 		}
-		if inv.Message != m.ID || inv.State != invite.Pending {
-			m.State = invite.Cancelled
-			return m, false, tx.UpdateMessage(ctx, m)
+		for _, inv := range found {
+			invs[inv.AccountID] = inv
 		}
 	}
-	m.NextAttempt = now.Add(s.delivery.Lease)
-	if err := tx.UpdateMessage(ctx, m); err != nil {
-		return m, false, err
+	out := make([]invite.Message, len(ids))
+	leased := make([]bool, len(ids))
+	for i, id := range ids {
+		m := byID[id]
+		out[i] = m
+		if !due(m) {
+			continue
+		}
+		if m.Kind == invite.KindInvitation {
+			inv, ok := invs[m.AccountID]
+			if !ok {
+				return nil, nil, fmt.Errorf("multiline: invitation of account %s: %w", m.AccountID, mlerr.ErrNotFound)
+			}
+			if inv.Message != m.ID || inv.State != invite.Pending {
+				m.State = invite.Cancelled
+				out[i] = m
+				if err := tx.UpdateMessage(ctx, m); err != nil {
+					return nil, nil, err
+				}
+				continue
+			}
+		}
+		m.NextAttempt = now.Add(s.delivery.Lease)
+		if err := tx.UpdateMessage(ctx, m); err != nil {
+			return nil, nil, err
+		}
+		out[i], leased[i] = m, true
+		// A message named twice is leased once.
+		byID[id] = m
 	}
-	return m, true, nil
+	return out, leased, nil
 }
 
 // sendAll makes one attempt at each claimed message, then records every
@@ -193,12 +241,24 @@ func (s *Service) sendAll(ctx context.Context, ms []invite.Message) ([]invite.Me
 	// a message sent but not marked would be sent again.
 	out := make([]invite.Message, len(ms))
 	err := s.store.Tx(context.WithoutCancel(ctx), func(ctx context.Context, tx Tx) error {
+		ids := make([]invite.MessageID, len(ms))
 		for i, m := range ms {
-			cur, err := tx.Message(ctx, m.ID)
-			if err != nil {
-				return err
+			ids[i] = m.ID
+		}
+		found, err := tx.MessagesByID(ctx, ids)
+		if err != nil {
+			return err
+		}
+		cur := make(map[invite.MessageID]invite.Message, len(found))
+		for _, m := range found {
+			cur[m.ID] = m
+		}
+		for i, m := range ms {
+			c, ok := cur[m.ID]
+			if !ok {
+				return fmt.Errorf("multiline: message %s: %w", m.ID, mlerr.ErrNotFound)
 			}
-			if out[i], err = s.record(ctx, tx, cur, errs[i]); err != nil {
+			if out[i], err = s.record(ctx, tx, c, errs[i]); err != nil {
 				return err
 			}
 		}

@@ -47,7 +47,9 @@
 //     use INSERT … ON CONFLICT DO NOTHING and then find which key was taken,
 //     and an update that may take another record's key runs inside a
 //     SAVEPOINT, so that a *multiline.UniqueError leaves the transaction
-//     usable, as the contract says.
+//     usable, as the contract says. The group creates (CreateAccounts,
+//     CreateInvitations, EnqueueAll) are the exception the contract allows:
+//     see below.
 //
 // A transaction that fails with a serialization failure (SQLSTATE 40001) or
 // a deadlock (40P01) is rolled back and run again, up to WithMaxRetries
@@ -62,8 +64,25 @@
 // with the transaction's next statement, or with COMMIT, in one pgx.Batch;
 // the BEGIN is sent with the first statement. An error in such a queued
 // write fails the transaction and is returned by the call that sent it, or
-// by Tx. The service imports 100 rows a transaction, so one row of an
-// Import & Invite costs about 3 round trips (see BENCHMARKS.md).
+// by Tx.
+//
+// The group calls cost one round trip for a group however large: Numbers,
+// MessagesByID and Invitations are one SELECT … WHERE key = ANY($1) ORDER BY
+// key FOR UPDATE each (so concurrent group reads lock rows in one order),
+// and AccountConflicts is one SELECT over the unnested keys of its accounts.
+// CreateAccounts, CreateInvitations and EnqueueAll cost none of their own:
+// each queues one set-based INSERT … SELECT … FROM unnest($1::text[], …),
+// its columns passed as arrays, without ON CONFLICT, so a key taken
+// nonetheless fails the transaction with a *multiline.UniqueError from the
+// call that sends it, or from Tx at commit.
+//
+// The queued writes are set-based too when they can be: a run of
+// consecutive queued audit events, or of updates of numbers, accounts or
+// messages, goes as one INSERT … SELECT … FROM unnest(…) or UPDATE … FROM
+// unnest(…) (of two updates of one row in a run, the last, which is what
+// they leave), in its place among the other queued writes, whose order is
+// kept. The first use of such a statement on a connection costs one more
+// round trip, to prepare it, as any statement's does.
 //
 // # Times
 //
@@ -77,8 +96,10 @@
 // SELECT … FOR UPDATE, FOR UPDATE OF, FOR SHARE and FOR UPDATE SKIP LOCKED;
 // SAVEPOINT / ROLLBACK TO SAVEPOINT; INSERT … ON CONFLICT DO NOTHING and
 // ON CONFLICT (column) DO UPDATE; data-modifying common table expressions
-// (WITH … INSERT/DELETE … RETURNING); partial unique indexes; jsonb, text[]
-// and bytea[] columns; COLLATE "C" on key columns; SQLSTATEs 23505, 40001
+// (WITH … INSERT/DELETE … RETURNING); unnest of several arrays side by side
+// (WITH ORDINALITY), INSERT … SELECT and UPDATE … FROM; casts of array
+// literals from text to text[] and bytea[]; partial unique indexes; jsonb,
+// text[] and bytea[] columns; COLLATE "C" on key columns; SQLSTATEs 23505, 40001
 // and 40P01; and, for Migrate only, session-level advisory locks. It uses no
 // triggers, stored procedures, sequences, LISTEN/NOTIFY or foreign keys.
 // An engine that documents all of these should run it unchanged (where

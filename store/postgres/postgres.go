@@ -262,12 +262,20 @@ func mapErr(err error) error {
 }
 
 // detailValue takes the value out of a unique violation's detail, "Key
-// (username)=(ada@example.com) already exists.".
+// (username)=(ada@example.com) already exists.". Of a key scoped to an
+// organization, "Key (org_id, account_id)=(o-1, A-7) already exists.", it
+// is the value within the organization, as the store's own checks report
+// it.
 func detailValue(detail string) string {
-	_, rest, ok := strings.Cut(detail, ")=(")
+	cols, rest, ok := strings.Cut(detail, ")=(")
 	if !ok {
 		return ""
 	}
 	v, _, _ := strings.Cut(rest, ") already exists")
+	if strings.HasSuffix(cols, "(org_id, account_id") || strings.HasSuffix(cols, "(org_id, key") {
+		if _, in, ok := strings.Cut(v, ", "); ok {
+			return in
+		}
+	}
 	return v
 }

@@ -45,6 +45,14 @@ type queries struct {
 	listBatches, listBatchesAfter                                                      string
 
 	appendAudit, listAudit, listAuditAfter string
+
+	// The group calls' statements.
+	numbersByE164, accountConflicts, createAccounts, createInvitations, enqueueAll string
+	messagesByID, invitationsOf                                                    string
+
+	// merge holds, by the SQL of a single-row write that is queued, the
+	// set-based statement that does a run of them at once.
+	merge map[string]merger
 }
 
 // newQueries returns the statements for the schema, an identifier already
@@ -52,7 +60,7 @@ type queries struct {
 func newQueries(schema string) queries {
 	r := strings.NewReplacer("{s}", schema)
 	q := func(s string) string { return r.Replace(s) }
-	return queries{
+	qs := queries{
 		org:               q(`SELECT ` + orgCols + ` FROM {s}.orgs WHERE id = $1 FOR SHARE`),
 		children:          q(`SELECT ` + orgCols + ` FROM {s}.orgs WHERE parent_id = $1 ORDER BY id`),
 		createOrg:         q(`INSERT INTO {s}.orgs (` + orgCols + `) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`),
@@ -166,7 +174,36 @@ func newQueries(schema string) queries {
 		appendAudit:    q(`INSERT INTO {s}.audit (` + auditCols + `) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`),
 		listAudit:      q(`SELECT ` + auditCols + ` FROM {s}.audit WHERE org_id = ANY($1) ORDER BY id DESC LIMIT $2`),
 		listAuditAfter: q(`SELECT ` + auditCols + ` FROM {s}.audit WHERE org_id = ANY($1) AND id < $3 ORDER BY id DESC LIMIT $2`),
+
+		numbersByE164: q(`SELECT ` + numberCols + ` FROM {s}.numbers WHERE e164 = ANY($1) ORDER BY e164 FOR UPDATE`),
+		// For each account (by its place in the arrays, from 1), the first of
+		// its keys that is taken, in the order CreateAccount checks them.
+		accountConflicts: q(`SELECT c.n, c.key FROM (SELECT v.n, CASE
+				WHEN EXISTS (SELECT 1 FROM {s}.accounts a WHERE a.id = v.id) THEN 'account'
+				WHEN EXISTS (SELECT 1 FROM {s}.accounts a WHERE a.username = v.username) THEN 'username'
+				WHEN v.account_id <> '' AND EXISTS (SELECT 1 FROM {s}.accounts a
+					WHERE a.org_id = v.org_id AND a.account_id = v.account_id AND a.account_id <> '') THEN 'account_id'
+				END AS key
+			FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS v(id, username, org_id, account_id, n)) c
+			WHERE c.key IS NOT NULL`),
+		createAccounts: q(insertMany("{s}.accounts", accountColumns, 1)),
+		// The invitations' columns are $1…$14; $15 and $16 are their token
+		// hashes and the accounts they belong to, side by side.
+		createInvitations: q(`WITH ins AS (` + insertMany("{s}.invitations", invitationColumns, 1) + `)
+			INSERT INTO {s}.invitation_tokens (hash, account_id) SELECT * FROM unnest($15::bytea[], $16::text[])`),
+		enqueueAll:    q(insertMany("{s}.messages", messageColumns, 1)),
+		messagesByID:  q(`SELECT ` + messageCols + ` FROM {s}.messages WHERE id = ANY($1) ORDER BY id FOR UPDATE`),
+		invitationsOf: q(`SELECT ` + invitationCols + ` FROM {s}.invitations WHERE account_id = ANY($1) ORDER BY account_id FOR UPDATE`),
 	}
+	qs.merge = map[string]merger{
+		qs.appendAudit:   inserter(q("{s}.audit"), auditColumns),
+		qs.updateNumber:  updater(q("{s}.numbers"), numberColumns, "e164"),
+		qs.updateAccount: updater(q("{s}.accounts"), accountColumns, "id"),
+		// A message's update applies only while its idempotency key is the
+		// stored one: the key is part of the row's name.
+		qs.updateMessage: updater(q("{s}.messages"), messageColumns, "id", "idempotency_key"),
+	}
+	return qs
 }
 
 // prefixed qualifies each column of a list with p.

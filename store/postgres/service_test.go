@@ -300,8 +300,9 @@ func activate(ctx context.Context, svc *multiline.Service, token string, unexpec
 }
 
 // killer is a pgx tracer that terminates its own connection's backend,
-// from another connection, just before the nth batch that creates an
-// invitation is sent: in the middle of a row's transaction, after its
+// from another connection, just before the batch that creates the nth
+// invitation is sent (a statement of CreateInvitations creates one per
+// element of its arrays): in the middle of that row's transaction, after its
 // account was written and before it commits.
 type killer struct {
 	admin *pgxpool.Pool
@@ -317,9 +318,13 @@ func (k *killer) TraceBatchStart(ctx context.Context, conn *pgx.Conn, data pgx.T
 		if !strings.Contains(q.SQL, "INSERT INTO") || !strings.Contains(q.SQL, ".invitations") {
 			continue
 		}
+		created := 1
+		if ids, ok := q.Arguments[0].([]string); ok {
+			created = len(ids)
+		}
 		k.mu.Lock()
-		k.seen++
-		kill := k.seen == k.n
+		kill := k.seen < k.n && k.seen+created >= k.n
+		k.seen += created
 		k.mu.Unlock()
 		if kill {
 			var ok bool

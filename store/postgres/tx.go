@@ -176,7 +176,7 @@ func (t *tx) run(ctx context.Context, stmts ...stmt) (int, error) {
 	if !t.begun {
 		sent = append(sent, stmt{sql: "BEGIN ISOLATION LEVEL READ COMMITTED"})
 	}
-	sent = append(sent, t.pending...)
+	sent = append(sent, t.coalesce(t.pending)...)
 	sent = append(sent, t.deltaStmts()...)
 	first := len(sent)
 	sent = append(sent, stmts...)
@@ -213,6 +213,29 @@ func (t *tx) run(ctx context.Context, stmts ...stmt) (int, error) {
 	err = mapErr(err)
 	t.err = err
 	return idx, err
+}
+
+// coalesce returns the pending writes with every run of two or more
+// consecutive writes of the same SQL that has a set-based form (audit
+// events; updates of numbers, accounts and messages) made one statement.
+// The order of the writes is otherwise kept, so what they do is unchanged;
+// the server parses, plans and executes one statement per run rather than
+// one per row.
+func (t *tx) coalesce(pending []stmt) []stmt {
+	out := make([]stmt, 0, len(pending))
+	for i := 0; i < len(pending); {
+		j := i + 1
+		for j < len(pending) && pending[j].sql == pending[i].sql {
+			j++
+		}
+		if m, ok := t.s.q.merge[pending[i].sql]; ok && j-i > 1 {
+			out = append(out, m.merge(pending[i:j]))
+		} else {
+			out = append(out, pending[i:j]...)
+		}
+		i = j
+	}
+	return out
 }
 
 // readResult reads the result of one statement of a batch.

@@ -1,0 +1,197 @@
+package postgres
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/multilinehq/multiline"
+	"github.com/multilinehq/multiline/account"
+	"github.com/multilinehq/multiline/invite"
+	"github.com/multilinehq/multiline/numberpool"
+)
+
+// The group calls. The reads are one statement each (… WHERE key =
+// ANY($1) ORDER BY key FOR UPDATE: the rows are locked in key order, as
+// concurrent group reads lock them, so two of them do not deadlock each
+// other), and they remember the rows as the single-row reads do, so that
+// updates of them are queued. The creates send nothing themselves: each
+// queues one set-based INSERT … SELECT … FROM unnest(…) that goes with the
+// transaction's next round trip. It has no ON CONFLICT: a key taken
+// nonetheless fails the transaction with a *multiline.UniqueError, returned
+// by the call that sent it and by Tx.
+
+// Numbers returns the stored numbers among e164s, by E.164, and locks them.
+func (t *tx) Numbers(ctx context.Context, e164s []string) ([]numberpool.Number, error) {
+	if err := t.lock(ctx); err != nil {
+		return nil, err
+	}
+	defer t.unlock()
+	if len(e164s) == 0 {
+		return nil, nil
+	}
+	out, err := readAll(ctx, t, scanNumber, t.s.q.numbersByE164, e164s)
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range out {
+		t.knowNumber(n)
+	}
+	return out, nil
+}
+
+// AccountConflicts returns, for each account, the *multiline.UniqueError
+// CreateAccount would return for it now, or nil, asking for all of them in
+// one statement.
+func (t *tx) AccountConflicts(ctx context.Context, as []account.Account) ([]error, error) {
+	if err := t.lock(ctx); err != nil {
+		return nil, err
+	}
+	defer t.unlock()
+	out := make([]error, len(as))
+	if len(as) == 0 {
+		return out, nil
+	}
+	ids, usernames, orgs, accountIDs := make([]string, len(as)), make([]string, len(as)), make([]string, len(as)), make([]string, len(as))
+	for i, a := range as {
+		ids[i], usernames[i], orgs[i], accountIDs[i] = string(a.ID), a.Username, string(a.OrgID), a.AccountID
+	}
+	err := t.query(ctx, scanAll(func(r pgx.Row) error {
+		var n int64
+		var key string
+		if err := r.Scan(&n, &key); err != nil {
+			return err
+		}
+		if n < 1 || n > int64(len(as)) {
+			return fmt.Errorf("postgres: account conflicts: row %d of %d", n, len(as))
+		}
+		a := as[n-1]
+		ue := &multiline.UniqueError{Key: key}
+		switch key {
+		case "account":
+			ue.Value = string(a.ID)
+		case "username":
+			ue.Value = a.Username
+		case "account_id":
+			ue.Value = a.AccountID
+		}
+		out[n-1] = ue
+		return nil
+	}), t.s.q.accountConflicts, ids, usernames, orgs, accountIDs)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// CreateAccounts queues the insert of the accounts, all in one statement.
+func (t *tx) CreateAccounts(ctx context.Context, as []account.Account) error {
+	if err := t.lock(ctx); err != nil {
+		return err
+	}
+	defer t.unlock()
+	if len(as) == 0 {
+		return nil
+	}
+	rows := make([][]any, len(as))
+	for i, a := range as {
+		rows[i] = accountArgs(a)
+	}
+	t.later(t.s.q.createAccounts, arrays(accountColumns, rows)...)
+	for _, a := range as {
+		t.knowAccount(a)
+		t.delta(a.OrgID, accountCounts(a))
+	}
+	return nil
+}
+
+// CreateInvitations queues the insert of the invitations and their token
+// hashes, all in one statement.
+func (t *tx) CreateInvitations(ctx context.Context, invs []invite.Invitation) error {
+	if err := t.lock(ctx); err != nil {
+		return err
+	}
+	defer t.unlock()
+	if len(invs) == 0 {
+		return nil
+	}
+	rows := make([][]any, len(invs))
+	hashes, owners := [][]byte{}, []string{}
+	for i, inv := range invs {
+		args, err := invitationArgs(inv)
+		if err != nil {
+			return err
+		}
+		rows[i] = args
+		for _, h := range tokenHashes(inv) {
+			hashes, owners = append(hashes, bytes.Clone(h)), append(owners, string(inv.AccountID))
+		}
+	}
+	t.later(t.s.q.createInvitations, append(arrays(invitationColumns, rows), hashes, owners)...)
+	for _, inv := range invs {
+		t.knowInvitation(inv.AccountID)
+	}
+	return nil
+}
+
+// EnqueueAll queues the insert of the messages, all in one statement.
+func (t *tx) EnqueueAll(ctx context.Context, ms []invite.Message) error {
+	if err := t.lock(ctx); err != nil {
+		return err
+	}
+	defer t.unlock()
+	if len(ms) == 0 {
+		return nil
+	}
+	rows := make([][]any, len(ms))
+	for i, m := range ms {
+		rows[i] = messageArgs(m)
+	}
+	t.later(t.s.q.enqueueAll, arrays(messageColumns, rows)...)
+	for _, m := range ms {
+		t.knowMessage(m)
+	}
+	return nil
+}
+
+// MessagesByID returns the stored messages among ids, oldest first (by
+// ID), and locks them.
+func (t *tx) MessagesByID(ctx context.Context, ids []invite.MessageID) ([]invite.Message, error) {
+	if err := t.lock(ctx); err != nil {
+		return nil, err
+	}
+	defer t.unlock()
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	out, err := readAll(ctx, t, scanMessage, t.s.q.messagesByID, toStrings(ids))
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range out {
+		t.knowMessage(m)
+	}
+	return out, nil
+}
+
+// Invitations returns the invitations of the given accounts, by account
+// ID, with their token hashes, and locks them.
+func (t *tx) Invitations(ctx context.Context, accounts []account.ID) ([]invite.Invitation, error) {
+	if err := t.lock(ctx); err != nil {
+		return nil, err
+	}
+	defer t.unlock()
+	if len(accounts) == 0 {
+		return nil, nil
+	}
+	out, err := readAll(ctx, t, scanInvitation, t.s.q.invitationsOf, toStrings(accounts))
+	if err != nil {
+		return nil, err
+	}
+	for _, inv := range out {
+		t.knowInvitation(inv.AccountID)
+	}
+	return out, nil
+}

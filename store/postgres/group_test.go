@@ -1,0 +1,735 @@
+package postgres_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/multilinehq/multiline"
+	"github.com/multilinehq/multiline/account"
+	"github.com/multilinehq/multiline/invite"
+	"github.com/multilinehq/multiline/mlerr"
+	"github.com/multilinehq/multiline/numberpool"
+	"github.com/multilinehq/multiline/org"
+	"github.com/multilinehq/multiline/store/postgres"
+)
+
+// batches is a pgx tracer that records the SQL of every batch sent.
+type batches struct {
+	mu   sync.Mutex
+	sent [][]string
+}
+
+func (b *batches) TraceBatchStart(ctx context.Context, _ *pgx.Conn, data pgx.TraceBatchStartData) context.Context {
+	var sqls []string
+	for _, q := range data.Batch.QueuedQueries {
+		sqls = append(sqls, q.SQL)
+	}
+	b.mu.Lock()
+	b.sent = append(b.sent, sqls)
+	b.mu.Unlock()
+	return ctx
+}
+
+func (b *batches) TraceBatchQuery(context.Context, *pgx.Conn, pgx.TraceBatchQueryData) {}
+func (b *batches) TraceBatchEnd(context.Context, *pgx.Conn, pgx.TraceBatchEndData)     {}
+func (b *batches) TraceQueryStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceQueryStartData) context.Context {
+	return ctx
+}
+func (b *batches) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
+
+// last returns the statements of the last batch sent, each named by its
+// first words and table ("INSERT audit", "UPDATE numbers", …), with "×n"
+// added to those that write the rows of arrays.
+func (b *batches) last() []string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	var out []string
+	for _, sql := range b.sent[len(b.sent)-1] {
+		f := strings.Fields(sql)
+		name := f[0]
+		switch f[0] {
+		case "INSERT":
+			name += " " + table(f[2])
+		case "UPDATE":
+			name += " " + table(f[1])
+		}
+		if strings.Contains(sql, "unnest(") {
+			name += " ×n"
+		}
+		out = append(out, name)
+	}
+	return out
+}
+
+func table(qualified string) string {
+	_, t, _ := strings.Cut(qualified, ".")
+	return strings.TrimSuffix(t, "(")
+}
+
+func (b *batches) reset() {
+	b.mu.Lock()
+	b.sent = nil
+	b.mu.Unlock()
+}
+
+// groupStore is a store on a fresh schema whose batches and round trips are
+// recorded.
+func groupStore(t *testing.T) (*postgres.Store, *batches, *roundTrips) {
+	schema := newSchema(t)
+	b, rt := &batches{}, &roundTrips{}
+	pool := newPool(t, schema, 4, counted(rt), func(c *pgxpool.Config) { c.ConnConfig.Tracer = b })
+	return postgres.New(pool, postgres.WithSchema(schema)), b, rt
+}
+
+var t0 = time.Date(2026, 5, 6, 7, 8, 9, 123456000, time.UTC)
+
+// odd are texts that an array literal must quote or escape.
+var odd = []string{`a"b`, `c\d`, `e,f`, `{g}`, `NULL`, ``, ` h `, "i\nj", `k'l`, `ü€`}
+
+// TestCoalescedWrites queues runs of audit events and of number, message
+// and account updates, interleaved, and checks that each run of one kind
+// goes as one set-based statement, in the order they were queued, and that
+// what is read back (in the transaction, and after commit) is exactly what
+// the writes one by one would leave: the last of two updates of one row,
+// NULLs, empty and odd JSON, times, text arrays with odd elements.
+func TestCoalescedWrites(t *testing.T) {
+	s, b, _ := groupStore(t)
+	ctx := t.Context()
+	o := org.ID("o")
+	nums := []numberpool.Number{
+		{E164: "+14155550001", OrgID: o, State: numberpool.Available},
+		{E164: "+14155550002", OrgID: o, State: numberpool.Available},
+		{E164: "+14155550003", OrgID: o, State: numberpool.Aging, AgingUntil: t0},
+	}
+	msgs := []invite.Message{
+		{ID: "m1", Kind: invite.KindInvitation, OrgID: o, Channel: invite.Email, To: "a@example.com", IdempotencyKey: "k1",
+			State: invite.Queued, Created: t0},
+		{ID: "m2", Kind: invite.KindInvitation, OrgID: o, Channel: invite.SMS, To: "+14155551111", IdempotencyKey: "k2",
+			State: invite.Queued, NextAttempt: t0, Created: t0},
+	}
+	accs := []account.Account{
+		{ID: "a1", OrgID: o, Username: "a1@example.com", Status: account.Invited, Created: t0, Updated: t0},
+		{ID: "a2", OrgID: o, Username: "a2@example.com", AccountID: "A-2", Status: account.Invited,
+			Applications: []org.Application{"x"}, Created: t0},
+	}
+	require.NoError(t, s.Tx(ctx, func(ctx context.Context, tx multiline.Tx) error {
+		if err := tx.CreateOrg(ctx, org.Org{ID: o, Name: "O"}); err != nil {
+			return err
+		}
+		for _, n := range nums {
+			if err := tx.CreateNumber(ctx, n); err != nil {
+				return err
+			}
+		}
+		for _, m := range msgs {
+			if err := tx.Enqueue(ctx, m); err != nil {
+				return err
+			}
+		}
+		return tx.CreateAccounts(ctx, accs)
+	}))
+
+	events := []multiline.AuditEvent{
+		{ID: "e1", At: t0, OrgID: o, Action: "x.one", Subject: "s1"},
+		{ID: "e2", At: t0.Add(time.Second), Actor: "admin", OrgID: o, Action: "x.two", Subject: "s2",
+			Before: json.RawMessage(`{}`), After: json.RawMessage(`{"a": [1, "b\"c", null], "u": "ü"}`)},
+		{ID: "e3", OrgID: o, Action: "x.three", Before: json.RawMessage(``), After: json.RawMessage(`null`)},
+		{ID: "e4", At: t0, OrgID: o, Action: "x.four", Before: json.RawMessage(`"text"`), After: json.RawMessage(`[]`)},
+	}
+	n1a, n2, n1b := nums[0], nums[1], nums[0]
+	n1a.State, n1a.Tag = numberpool.Reserved, "first"
+	n2.State, n2.AccountID, n2.Tag = numberpool.Assigned, "a1", `t"ag\`
+	n1b.State, n1b.Tag, n1b.AgingUntil = numberpool.Aging, "last", t0.Add(time.Hour)
+	n3 := nums[2]
+	n3.State, n3.AgingUntil, n3.Origin = numberpool.Available, time.Time{}, numberpool.Aging
+	m1, m2 := msgs[0], msgs[1]
+	m1.State, m1.Attempts, m1.LastError, m1.SentAt, m1.Secret = invite.Sent, 1, "", t0.Add(time.Minute), ""
+	m2.State, m2.Attempts, m2.LastError, m2.NextAttempt = invite.Failed, 3, `smtp: 4.2.0 "busy"`, time.Time{}
+	a1, a2 := accs[0], accs[1]
+	a1.Applications, a1.Features, a1.FirstName = fromStrings[org.Application](odd), []org.Feature{}, "Ann"
+	a2.Applications, a2.Features, a2.Updated, a2.Status = nil, []org.Feature{"f1", "f2"}, t0.Add(time.Hour), account.Activated
+
+	var inTx []numberpool.Number
+	require.NoError(t, s.Tx(ctx, func(ctx context.Context, tx multiline.Tx) error {
+		if _, err := tx.Numbers(ctx, []string{nums[0].E164, nums[1].E164, nums[2].E164}); err != nil {
+			return err
+		}
+		if _, err := tx.MessagesByID(ctx, []invite.MessageID{"m1", "m2"}); err != nil {
+			return err
+		}
+		for _, id := range []account.ID{"a1", "a2"} {
+			if _, err := tx.Account(ctx, id); err != nil {
+				return err
+			}
+		}
+		b.reset()
+		steps := []error{
+			tx.AppendAudit(ctx, events[0]),
+			tx.AppendAudit(ctx, events[1]),
+			tx.AppendAudit(ctx, events[2]),
+			tx.UpdateNumber(ctx, n1a),
+			tx.UpdateNumber(ctx, n2),
+			tx.UpdateNumber(ctx, n1b), // the same number again: the last update wins
+			tx.AppendAudit(ctx, events[3]),
+			tx.UpdateNumber(ctx, n3), // alone in its run: the single-row statement
+		}
+		if err := errors.Join(steps...); err != nil {
+			return err
+		}
+		var err error
+		inTx, err = tx.Numbers(ctx, []string{nums[2].E164, nums[0].E164, nums[1].E164})
+		if err != nil {
+			return err
+		}
+		assert.Equal(t, []string{"INSERT audit ×n", "UPDATE numbers ×n", "INSERT audit", "UPDATE numbers",
+			"INSERT org_capacity", "SELECT"}, b.last(), "the statements of the round trip after the queued writes")
+		steps = []error{
+			tx.UpdateMessage(ctx, m2),
+			tx.UpdateMessage(ctx, m1),
+			tx.UpdateAccount(ctx, a1),
+			tx.UpdateAccount(ctx, a2),
+		}
+		return errors.Join(steps...)
+	}))
+	assert.Equal(t, []string{"UPDATE messages ×n", "UPDATE accounts ×n", "INSERT org_capacity", "COMMIT"}, b.last(),
+		"the statements sent with COMMIT")
+	assert.Equal(t, []numberpool.Number{n1b, n2, n3}, inTx, "the numbers as the transaction reads them")
+
+	require.NoError(t, s.Tx(ctx, func(ctx context.Context, tx multiline.Tx) error {
+		gotNums, err := tx.Numbers(ctx, []string{nums[0].E164, nums[1].E164, nums[2].E164})
+		if err != nil {
+			return err
+		}
+		assert.Equal(t, []numberpool.Number{n1b, n2, n3}, gotNums)
+		gotMsgs, err := tx.MessagesByID(ctx, []invite.MessageID{"m2", "m1"})
+		if err != nil {
+			return err
+		}
+		assert.Equal(t, []invite.Message{m1, m2}, gotMsgs)
+		for _, want := range []account.Account{a1, a2} {
+			got, err := tx.Account(ctx, want.ID)
+			if err != nil {
+				return err
+			}
+			assert.Equal(t, want, got)
+		}
+		got, _, err := tx.ListAudit(ctx, []org.ID{o}, multiline.Page{})
+		if err != nil {
+			return err
+		}
+		require.Len(t, got, len(events))
+		for i, e := range events {
+			g := got[len(got)-1-i] // newest first
+			assertJSON(t, e.Before, g.Before, "the Before of %s", e.ID)
+			assertJSON(t, e.After, g.After, "the After of %s", e.ID)
+			e.Before, e.After, g.Before, g.After = nil, nil, nil, nil
+			assert.Equal(t, e, g)
+		}
+		c, err := tx.Capacity(ctx, o)
+		if err != nil {
+			return err
+		}
+		assert.Equal(t, numberpool.Capacity{Available: 1, Pending: 1, Held: 1, Total: 3}, c)
+		return nil
+	}))
+}
+
+// assertJSON checks that got is the JSON document want (by meaning, as
+// jsonb reformats it), or NULL when want is empty.
+func assertJSON(t *testing.T, want, got json.RawMessage, msg string, args ...any) {
+	t.Helper()
+	if len(want) == 0 {
+		assert.Nil(t, got, fmt.Sprintf(msg, args...))
+		return
+	}
+	assert.JSONEq(t, string(want), string(got), fmt.Sprintf(msg, args...))
+}
+
+func fromStrings[S ~string](in []string) []S {
+	out := make([]S, len(in))
+	for i, s := range in {
+		out[i] = S(s)
+	}
+	return out
+}
+
+// TestGroupWritesMatchSingle stores records with edge values (NULL and
+// empty arrays, odd texts, zero times, no token, retired tokens, consent)
+// once with the single-row calls and once with the group calls, and checks
+// that both read back the same, and as written.
+func TestGroupWritesMatchSingle(t *testing.T) {
+	s, _, _ := groupStore(t)
+	ctx := t.Context()
+	o := org.ID("o")
+	accs := []account.Account{
+		{OrgID: o, Status: account.Invited, Applications: fromStrings[org.Application](odd), Features: []org.Feature{},
+			FirstName: `O"Brien`, Created: t0, Updated: t0, SocialMessaging: true, RecordSMS: true},
+		{OrgID: o, Status: account.Activated, Number: "+14155550001", Applications: []org.Application{}},
+		{OrgID: o, Status: account.NotInvited, Features: []org.Feature{"NULL", ""}, RestrictIncomingSocial: true, RecordCalls: true},
+	}
+	consent := &invite.Consent{AdminID: "adm", At: t0, Disclaimer: `yes, "really"`}
+	invs := []invite.Invitation{
+		{OrgID: o, Channel: invite.Email, Destination: "a@example.com", TokenHash: []byte{1, 2, 3}, TokenVersion: 2,
+			Retired: [][]byte{{4, 5}, {0, 255, 92, 34}}, ExpiresAt: t0, State: invite.Pending, Created: t0, Updated: t0},
+		{OrgID: o, Channel: invite.SMS, Destination: "+14155550009", TokenHash: []byte{6}, Retired: [][]byte{},
+			State: invite.Pending, Consent: consent},
+		{OrgID: o, Channel: invite.Email, State: invite.Pending}, // no token, no retired ones
+	}
+	msgs := []invite.Message{
+		{Kind: invite.KindInvitation, OrgID: o, Channel: invite.Email, To: "a@example.com", Subject: "Hi {there}",
+			Text: "line\nline", HTML: `<a href="x">`, TokenVersion: 2, Secret: `s\e`, State: invite.Queued, Created: t0},
+		{Kind: invite.KindInvitation, OrgID: o, Channel: invite.SMS, State: invite.Failed, Attempts: 4,
+			LastError: "NULL", NextAttempt: t0, SentAt: t0.Add(time.Second)},
+	}
+	// twin returns the records again with fresh keys, for the other path.
+	keyed := func(prefix string) ([]account.Account, []invite.Invitation, []invite.Message) {
+		as, is, ms := append([]account.Account(nil), accs...), append([]invite.Invitation(nil), invs...), append([]invite.Message(nil), msgs...)
+		for i := range as {
+			as[i].ID = account.ID(fmt.Sprintf("%s-acc-%d", prefix, i))
+			as[i].Username = fmt.Sprintf("%s-%d@example.com", prefix, i)
+			as[i].AccountID = fmt.Sprintf("%s-%d", prefix, i)
+		}
+		for i := range is {
+			is[i].AccountID, is[i].ID = as[i].ID, invite.ID(fmt.Sprintf("%s-inv-%d", prefix, i))
+			if is[i].TokenHash != nil {
+				is[i].TokenHash = append([]byte(prefix), is[i].TokenHash...)
+			}
+			if len(is[i].Retired) > 0 {
+				is[i].Retired = [][]byte{append([]byte(prefix), 4, 5), append([]byte(prefix), 0, 255, 92, 34)}
+			}
+		}
+		for i := range ms {
+			ms[i].ID = invite.MessageID(fmt.Sprintf("%s-msg-%d", prefix, i))
+			ms[i].IdempotencyKey = fmt.Sprintf("%s-key-%d", prefix, i)
+			ms[i].AccountID = as[i].ID
+		}
+		return as, is, ms
+	}
+	sa, si, sm := keyed("single")
+	ga, gi, gm := keyed("group")
+	require.NoError(t, s.Tx(ctx, func(ctx context.Context, tx multiline.Tx) error {
+		for i := range sa {
+			if err := tx.CreateAccount(ctx, sa[i]); err != nil {
+				return err
+			}
+			if err := tx.CreateInvitation(ctx, si[i]); err != nil {
+				return err
+			}
+		}
+		for _, m := range sm {
+			if err := tx.Enqueue(ctx, m); err != nil {
+				return err
+			}
+		}
+		if err := tx.CreateAccounts(ctx, ga); err != nil {
+			return err
+		}
+		if err := tx.CreateInvitations(ctx, gi); err != nil {
+			return err
+		}
+		return tx.EnqueueAll(ctx, gm)
+	}))
+	read := func(as []account.Account, is []invite.Invitation, ms []invite.Message) ([]account.Account, []invite.Invitation, []invite.Message) {
+		var gotA []account.Account
+		var gotI []invite.Invitation
+		var gotM []invite.Message
+		require.NoError(t, s.Tx(ctx, func(ctx context.Context, tx multiline.Tx) error {
+			gotA = nil
+			for _, a := range as {
+				got, err := tx.Account(ctx, a.ID)
+				if err != nil {
+					return err
+				}
+				gotA = append(gotA, got)
+			}
+			ids := []account.ID{as[2].ID, as[0].ID, as[1].ID}
+			var err error
+			if gotI, err = tx.Invitations(ctx, ids); err != nil {
+				return err
+			}
+			// Every token hash finds its invitation.
+			for _, inv := range is {
+				for _, h := range append([][]byte{inv.TokenHash}, inv.Retired...) {
+					if h == nil {
+						continue
+					}
+					got, err := tx.InvitationByToken(ctx, h)
+					if err != nil {
+						return fmt.Errorf("token %x: %w", h, err)
+					}
+					assert.Equal(t, inv.AccountID, got.AccountID)
+				}
+			}
+			gotM, err = tx.MessagesByID(ctx, []invite.MessageID{ms[1].ID, ms[0].ID})
+			return err
+		}))
+		return gotA, gotI, gotM
+	}
+	for _, tt := range []struct {
+		name string
+		as   []account.Account
+		is   []invite.Invitation
+		ms   []invite.Message
+	}{{"single", sa, si, sm}, {"group", ga, gi, gm}} {
+		gotA, gotI, gotM := read(tt.as, tt.is, tt.ms)
+		assert.Equal(t, tt.as, gotA, "%s: accounts", tt.name)
+		assert.Equal(t, tt.is, gotI, "%s: invitations", tt.name)
+		assert.Equal(t, tt.ms, gotM, "%s: messages", tt.name)
+	}
+}
+
+// TestGroupCreateConflict checks the conflicts of the group creates that
+// surface after the call: at commit, at the transaction's next round trip
+// (whatever fn then does with the error), and from a concurrent
+// transaction that took the key after AccountConflicts found it free. Each
+// is a *multiline.UniqueError naming the key and its value, and nothing of
+// the transaction is kept.
+func TestGroupCreateConflict(t *testing.T) {
+	s, _, _ := groupStore(t)
+	ctx := t.Context()
+	o := org.ID("o")
+	stored := account.Account{ID: "stored", OrgID: o, Username: "taken@example.com", AccountID: "A-1", Status: account.Invited}
+	require.NoError(t, s.Tx(ctx, func(ctx context.Context, tx multiline.Tx) error { return tx.CreateAccount(ctx, stored) }))
+	fresh := func(i int) account.Account {
+		return account.Account{ID: account.ID(fmt.Sprintf("new-%d", i)), OrgID: o, Username: fmt.Sprintf("new-%d@example.com", i),
+			Status: account.Invited}
+	}
+	for _, tt := range []struct {
+		name       string
+		clash      func(account.Account) account.Account
+		key, value string
+	}{
+		{"username", func(a account.Account) account.Account { a.Username = stored.Username; return a }, "username", stored.Username},
+		{"account_id", func(a account.Account) account.Account { a.AccountID = stored.AccountID; return a }, "account_id", stored.AccountID},
+		{"account", func(a account.Account) account.Account { a.ID = stored.ID; return a }, "account", string(stored.ID)},
+	} {
+		as := []account.Account{fresh(1), tt.clash(fresh(2)), fresh(3)}
+		check := func(t *testing.T, err error) {
+			t.Helper()
+			require.ErrorIs(t, err, mlerr.ErrAlreadyExists)
+			var ue *multiline.UniqueError
+			require.ErrorAs(t, err, &ue)
+			assert.Equal(t, tt.key, ue.Key)
+			assert.Equal(t, tt.value, ue.Value)
+		}
+		t.Run(tt.name+"/commit", func(t *testing.T) {
+			err := s.Tx(ctx, func(ctx context.Context, tx multiline.Tx) error {
+				if err := tx.AppendAudit(ctx, multiline.AuditEvent{ID: "ev-" + tt.name, OrgID: o, Action: "x"}); err != nil {
+					return err
+				}
+				return tx.CreateAccounts(ctx, as)
+			})
+			check(t, err)
+			requireNoAccounts(t, s, as[0], as[2])
+		})
+		t.Run(tt.name+"/next call", func(t *testing.T) {
+			var fromCall, fromLater error
+			err := s.Tx(ctx, func(ctx context.Context, tx multiline.Tx) error {
+				if err := tx.CreateAccounts(ctx, as); err != nil {
+					return err
+				}
+				_, fromCall = tx.Numbers(ctx, []string{"+14155550001"})
+				fromLater = tx.AppendAudit(ctx, multiline.AuditEvent{ID: "ev", OrgID: o, Action: "x"})
+				return nil // fn drops the error: Tx must not commit
+			})
+			check(t, fromCall)
+			check(t, fromLater)
+			check(t, err)
+			requireNoAccounts(t, s, as[0], as[2])
+		})
+	}
+
+	t.Run("concurrent", func(t *testing.T) {
+		mine, theirs := fresh(10), fresh(11)
+		theirs.Username = mine.Username
+		inserted, checked := make(chan struct{}), make(chan struct{})
+		var wg sync.WaitGroup
+		var errA error
+		wg.Go(func() {
+			errA = s.Tx(ctx, func(ctx context.Context, tx multiline.Tx) error {
+				if err := tx.CreateAccounts(ctx, []account.Account{mine}); err != nil {
+					return err
+				}
+				if _, err := tx.Numbers(ctx, []string{"+1"}); err != nil { // sends the insert
+					return err
+				}
+				close(inserted)
+				<-checked
+				time.Sleep(50 * time.Millisecond) // B's insert waits for this transaction
+				return nil
+			})
+		})
+		<-inserted
+		attempts := 0
+		errB := s.Tx(ctx, func(ctx context.Context, tx multiline.Tx) error {
+			attempts++
+			conflicts, err := tx.AccountConflicts(ctx, []account.Account{theirs})
+			if err != nil {
+				return err
+			}
+			if attempts == 1 {
+				assert.Equal(t, []error{nil}, conflicts, "the other transaction's insert is not committed yet")
+				close(checked)
+			}
+			return tx.CreateAccounts(ctx, []account.Account{theirs})
+		})
+		wg.Wait()
+		require.NoError(t, errA)
+		var ue *multiline.UniqueError
+		require.ErrorAs(t, errB, &ue)
+		assert.Equal(t, "username", ue.Key)
+		assert.Equal(t, mine.Username, ue.Value)
+		assert.Equal(t, 1, attempts, "a unique violation is not retried")
+		requireNoAccounts(t, s, theirs)
+	})
+}
+
+// requireNoAccounts fails unless none of the accounts is stored.
+func requireNoAccounts(t *testing.T, s *postgres.Store, as ...account.Account) {
+	t.Helper()
+	for _, a := range as {
+		err := s.Tx(t.Context(), func(ctx context.Context, tx multiline.Tx) error { _, err := tx.Account(ctx, a.ID); return err })
+		require.ErrorIs(t, err, mlerr.ErrNotFound, "account %s was kept", a.ID)
+	}
+}
+
+// TestGroupRoundTrips counts the round trips of each group call: one for
+// each read, none for each create (their inserts go with the next round
+// trip), on a connection that has prepared the statements already (the
+// first use of a statement on a connection costs one more, to prepare it).
+func TestGroupRoundTrips(t *testing.T) {
+	schema := newSchema(t)
+	var rt roundTrips
+	s := postgres.New(newPool(t, schema, 1, counted(&rt)), postgres.WithSchema(schema))
+	ctx := t.Context()
+	o := org.ID("o")
+	require.NoError(t, s.Tx(ctx, func(ctx context.Context, tx multiline.Tx) error { return tx.CreateOrg(ctx, org.Org{ID: o, Name: "O"}) }))
+	const n = 50
+	group := func(prefix string) map[string]int64 {
+		var as []account.Account
+		var invs []invite.Invitation
+		var ms []invite.Message
+		var e164s []string
+		var ids []invite.MessageID
+		var accts []account.ID
+		for i := range n {
+			a := account.Account{ID: account.ID(fmt.Sprintf("%s-acc-%03d", prefix, i)), OrgID: o,
+				Username: fmt.Sprintf("%s-%d@example.com", prefix, i), AccountID: fmt.Sprintf("%s-%d", prefix, i),
+				Status: account.Invited, Applications: []org.Application{"mobile"}}
+			as, accts = append(as, a), append(accts, a.ID)
+			invs = append(invs, invite.Invitation{ID: invite.ID(fmt.Sprintf("%s-inv-%03d", prefix, i)), AccountID: a.ID, OrgID: o,
+				Channel: invite.Email, TokenHash: []byte(fmt.Sprintf("%s-hash-%d", prefix, i)), State: invite.Pending})
+			m := invite.Message{ID: invite.MessageID(fmt.Sprintf("%s-msg-%03d", prefix, i)), OrgID: o, Kind: invite.KindInvitation,
+				IdempotencyKey: fmt.Sprintf("%s-key-%d", prefix, i), AccountID: a.ID, State: invite.Queued}
+			ms, ids = append(ms, m), append(ids, m.ID)
+			e164s = append(e164s, fmt.Sprintf("+1415%s%04d", map[string]string{"warm": "555", "measured": "556"}[prefix], i))
+		}
+		require.NoError(t, s.Tx(ctx, func(ctx context.Context, tx multiline.Tx) error {
+			for _, e := range e164s {
+				if err := tx.CreateNumber(ctx, numberpool.Number{E164: e, OrgID: o, State: numberpool.Available}); err != nil {
+					return err
+				}
+			}
+			return nil
+		}))
+		trips := map[string]int64{}
+		measure := func(name string, f func() error) error {
+			before := rt.n.Load()
+			err := f()
+			trips[name] = rt.n.Load() - before
+			return err
+		}
+		var beforeCommit int64
+		require.NoError(t, measure("Tx", func() error {
+			return s.Tx(ctx, func(ctx context.Context, tx multiline.Tx) error {
+				if err := measure("BEGIN, LockOrg", func() error { return tx.LockOrg(ctx, o) }); err != nil {
+					return err
+				}
+				err := errors.Join(
+					measure("Numbers", func() error { _, err := tx.Numbers(ctx, e164s); return err }),
+					measure("AccountConflicts", func() error { _, err := tx.AccountConflicts(ctx, as); return err }),
+					measure("CreateAccounts", func() error { return tx.CreateAccounts(ctx, as) }),
+					measure("EnqueueAll", func() error { return tx.EnqueueAll(ctx, ms) }),
+					measure("CreateInvitations", func() error { return tx.CreateInvitations(ctx, invs) }),
+					measure("MessagesByID", func() error { _, err := tx.MessagesByID(ctx, ids); return err }),
+					measure("Invitations", func() error { _, err := tx.Invitations(ctx, accts); return err }),
+				)
+				beforeCommit = rt.n.Load()
+				return err
+			})
+		}))
+		trips["COMMIT"] = rt.n.Load() - beforeCommit
+		delete(trips, "Tx")
+		return trips
+	}
+	t.Logf("round trips of %d-record group calls, first use: %v", n, group("warm"))
+	trips := group("measured")
+	t.Logf("round trips of %d-record group calls: %v", n, trips)
+	assert.Equal(t, map[string]int64{"BEGIN, LockOrg": 1, "Numbers": 1, "AccountConflicts": 1, "CreateAccounts": 0,
+		"EnqueueAll": 0, "CreateInvitations": 0, "MessagesByID": 1, "Invitations": 1, "COMMIT": 1}, trips)
+}
+
+// TestArrayLiteralsRandom stores accounts whose text arrays, and
+// invitations whose retired token hashes, are random (any UTF-8 text but
+// NUL, any bytes), with CreateAccounts, CreateInvitations and a run of
+// account updates, and reads them back unchanged.
+func TestArrayLiteralsRandom(t *testing.T) {
+	s, _, _ := groupStore(t)
+	ctx := t.Context()
+	r := rand.New(rand.NewPCG(1, 2))
+	alphabet := []rune("ab\\\"{},' \t\n\r;:NULLnull()[]üé€😀\u00a0\u200b\x01\x7f")
+	text := func() string {
+		n := r.IntN(8)
+		var b strings.Builder
+		for range n {
+			if r.IntN(4) == 0 {
+				b.WriteRune(rune(1 + r.IntN(0x2FFF)))
+			} else {
+				b.WriteRune(alphabet[r.IntN(len(alphabet))])
+			}
+		}
+		return b.String()
+	}
+	texts := func() []string {
+		if r.IntN(5) == 0 {
+			return nil
+		}
+		out := make([]string, r.IntN(5))
+		for i := range out {
+			out[i] = text()
+		}
+		return out
+	}
+	const n = 60
+	var as, updated []account.Account
+	var invs []invite.Invitation
+	for i := range n {
+		a := account.Account{ID: account.ID(fmt.Sprintf("acc-%03d", i)), OrgID: "o", Username: fmt.Sprintf("u%d", i),
+			Status: account.NotInvited, FirstName: text(), Applications: fromStrings[org.Application](texts()),
+			Features: fromStrings[org.Feature](texts())}
+		as = append(as, a)
+		a.Applications, a.Features, a.LastName = fromStrings[org.Application](texts()), fromStrings[org.Feature](texts()), text()
+		updated = append(updated, a)
+		inv := invite.Invitation{ID: invite.ID(fmt.Sprintf("inv-%03d", i)), AccountID: a.ID, OrgID: "o", State: invite.Pending}
+		for j := range r.IntN(4) {
+			h := make([]byte, r.IntN(40))
+			for k := range h {
+				h[k] = byte(r.IntN(256))
+			}
+			inv.Retired = append(inv.Retired, append(h, byte(i), byte(j))) // unique
+		}
+		invs = append(invs, inv)
+	}
+	require.NoError(t, s.Tx(ctx, func(ctx context.Context, tx multiline.Tx) error {
+		if err := tx.CreateAccounts(ctx, as); err != nil {
+			return err
+		}
+		return tx.CreateInvitations(ctx, invs)
+	}))
+	read := func() []account.Account {
+		var got []account.Account
+		require.NoError(t, s.Tx(ctx, func(ctx context.Context, tx multiline.Tx) error {
+			got = nil
+			for _, a := range as {
+				g, err := tx.Account(ctx, a.ID)
+				if err != nil {
+					return err
+				}
+				got = append(got, g)
+			}
+			return nil
+		}))
+		return got
+	}
+	assert.Equal(t, as, read())
+	var gotInvs []invite.Invitation
+	require.NoError(t, s.Tx(ctx, func(ctx context.Context, tx multiline.Tx) error {
+		ids := make([]account.ID, n)
+		for i, a := range as {
+			ids[i] = a.ID
+		}
+		var err error
+		gotInvs, err = tx.Invitations(ctx, ids)
+		if err != nil {
+			return err
+		}
+		for _, a := range as { // a run of updates of accounts the transaction holds
+			if _, err := tx.Account(ctx, a.ID); err != nil {
+				return err
+			}
+		}
+		for _, a := range updated {
+			if err := tx.UpdateAccount(ctx, a); err != nil {
+				return err
+			}
+		}
+		return nil
+	}))
+	assert.Equal(t, invs, gotInvs)
+	assert.Equal(t, updated, read())
+}
+
+// TestCoalescedWriteFailure checks that a run of queued audit events made
+// one statement fails as the events one by one would: the transaction,
+// with a *multiline.UniqueError naming the event's key, keeping nothing.
+func TestCoalescedWriteFailure(t *testing.T) {
+	s, b, _ := groupStore(t)
+	ctx := t.Context()
+	ev := func(id string) multiline.AuditEvent {
+		return multiline.AuditEvent{ID: id, OrgID: "o", Action: "a", At: t0}
+	}
+	require.NoError(t, s.Tx(ctx, func(ctx context.Context, tx multiline.Tx) error { return tx.AppendAudit(ctx, ev("ev-1")) }))
+	for _, tt := range []struct {
+		name string
+		ids  []string
+		dup  string
+	}{
+		{"stored", []string{"ev-2", "ev-1", "ev-3"}, "ev-1"},
+		{"twice in the run", []string{"ev-4", "ev-5", "ev-4"}, "ev-4"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			b.reset()
+			err := s.Tx(ctx, func(ctx context.Context, tx multiline.Tx) error {
+				for _, id := range tt.ids {
+					if err := tx.AppendAudit(ctx, ev(id)); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+			assert.Equal(t, []string{"BEGIN", "INSERT audit ×n", "COMMIT"}, b.last())
+			var ue *multiline.UniqueError
+			require.ErrorAs(t, err, &ue)
+			assert.Equal(t, multiline.UniqueError{Key: "audit_event", Value: tt.dup}, *ue)
+			kept := get(t, s, func(ctx context.Context, tx multiline.Tx) ([]multiline.AuditEvent, error) {
+				evs, _, err := tx.ListAudit(ctx, []org.ID{"o"}, multiline.Page{})
+				return evs, err
+			})
+			assert.Equal(t, []multiline.AuditEvent{ev("ev-1")}, kept, "the failed transaction's events were kept")
+		})
+	}
+}
+
+// get runs fn in a transaction that must commit and returns its value.
+func get[T any](t *testing.T, s *postgres.Store, fn func(context.Context, multiline.Tx) (T, error)) T {
+	t.Helper()
+	var v T
+	require.NoError(t, s.Tx(t.Context(), func(ctx context.Context, tx multiline.Tx) error {
+		var err error
+		v, err = fn(ctx, tx)
+		return err
+	}))
+	return v
+}

@@ -1,0 +1,76 @@
+package postgres
+
+import (
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgtype"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/multilinehq/multiline/invite"
+	"github.com/multilinehq/multiline/numberpool"
+)
+
+// TestMergeKeepsLastUpdate checks that a run of updates that names a row
+// twice sends the row once, at its first place, with its last values: an
+// UPDATE … FROM would apply either.
+func TestMergeKeepsLastUpdate(t *testing.T) {
+	q := newQueries(`"s"`)
+	at := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	a1 := numberpool.Number{E164: "+1", OrgID: "o", State: numberpool.Reserved, Tag: "first"}
+	b := numberpool.Number{E164: "+2", OrgID: "o", State: numberpool.Available}
+	a2 := numberpool.Number{E164: "+1", OrgID: "o", State: numberpool.Aging, Tag: "last", AgingUntil: at}
+	run := []stmt{
+		{sql: q.updateNumber, args: numberArgs(a1)},
+		{sql: q.updateNumber, args: numberArgs(b)},
+		{sql: q.updateNumber, args: numberArgs(a2)},
+	}
+	st := (&tx{s: &Store{q: q}}).coalesce(run)
+	require.Len(t, st, 1)
+	assert.Equal(t, q.merge[q.updateNumber].sql, st[0].sql)
+	assert.Equal(t, []string{"+1", "+2"}, st[0].args[0])
+	assert.Equal(t, []string{"last", ""}, st[0].args[3])
+	assert.Equal(t, []pgtype.Timestamptz{{Time: at, Valid: true}, {}}, st[0].args[6])
+
+	// A message is named by its ID and idempotency key together.
+	m := invite.Message{ID: "m", IdempotencyKey: "k", Attempts: 1}
+	other := m
+	other.IdempotencyKey, other.Attempts = "other", 2
+	again := m
+	again.Attempts = 3
+	st = (&tx{s: &Store{q: q}}).coalesce([]stmt{
+		{sql: q.updateMessage, args: messageArgs(m)},
+		{sql: q.updateMessage, args: messageArgs(other)},
+		{sql: q.updateMessage, args: messageArgs(again)},
+		{sql: q.appendAudit, args: []any{"e", nil, "", "o", "a", "s", nil, "{}"}},
+	})
+	require.Len(t, st, 2)
+	assert.Equal(t, []string{"k", "other"}, st[0].args[8])
+	assert.Equal(t, []int{3, 2}, st[0].args[14])
+	assert.Equal(t, q.appendAudit, st[1].sql, "a run of one keeps its single-row statement")
+}
+
+func TestArrayLiterals(t *testing.T) {
+	assert.Equal(t, pgtype.Text{}, textsLiteral(nil))
+	assert.Equal(t, pgtype.Text{String: `{}`, Valid: true}, textsLiteral([]string{}))
+	assert.Equal(t, pgtype.Text{String: `{"a","","NULL","b\"c","d\\e","{f,g}"}`, Valid: true},
+		textsLiteral([]string{"a", "", "NULL", `b"c`, `d\e`, "{f,g}"}))
+	assert.Equal(t, pgtype.Text{}, byteasLiteral(nil))
+	assert.Equal(t, pgtype.Text{String: `{}`, Valid: true}, byteasLiteral([][]byte{}))
+	assert.Equal(t, pgtype.Text{String: `{"\\x0aff",NULL,"\\x"}`, Valid: true}, byteasLiteral([][]byte{{10, 255}, nil, {}}))
+}
+
+func TestSetStatements(t *testing.T) {
+	q := newQueries(`"s"`)
+	assert.Equal(t, `UPDATE "s".numbers AS t SET org_id = v.org_id, state = v.state, tag = v.tag, account_id = v.account_id, `+
+		`origin = v.origin, aging_until = v.aging_until FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], `+
+		`$6::text[], $7::timestamptz[]) AS v(e164, org_id, state, tag, account_id, origin, aging_until) WHERE t.e164 = v.e164`,
+		q.merge[q.updateNumber].sql)
+	assert.Equal(t, `INSERT INTO "s".audit (id, at, actor, org_id, action, subject, before, after) `+
+		`SELECT v.id, v.at, v.actor, v.org_id, v.action, v.subject, v.before::jsonb, v.after::jsonb `+
+		`FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[]) `+
+		`AS v(id, at, actor, org_id, action, subject, before, after)`, q.merge[q.appendAudit].sql)
+	assert.Contains(t, q.merge[q.updateMessage].sql, "WHERE t.id = v.id AND t.idempotency_key = v.idempotency_key")
+	assert.NotContains(t, q.merge[q.updateMessage].sql, "idempotency_key = v.idempotency_key,")
+}

@@ -46,9 +46,13 @@ type BatchOptions struct {
 // *batch.FileError, nothing changed), and otherwise imports each row whole
 // or not at all — account, number, invitation, audit — so that a failed row
 // leaves no trace and the others go on. Rows are imported batch.DefaultGroupSize
-// to a store transaction: a row that fails is refused before it writes
-// anything, so the rest of its group goes on; an error of the store fails
-// the group's rows only, and the batch stops there. It returns the Batch
+// to a store transaction, through the store's group calls (a few round trips
+// a group on a SQL store, whatever its size): every row of a group is decided
+// before the group writes, each seeing the rows before it, so a row that
+// fails writes nothing and the rest of its group goes on. A group whose
+// usernames a concurrent upload took between the check and the write is
+// imported again row by row, with the same outcome. An error of the store
+// fails the group's rows only, and the batch stops there. It returns the Batch
 // Operations Report record, stored with the organization's other reports,
 // and queues its summary to the organization's alert recipients.
 //

@@ -173,7 +173,8 @@ type Tx interface {
 	// two of as) is a *UniqueError from this call, from a later call of the
 	// transaction or from its commit, and the transaction cannot commit.
 	// Unlike CreateAccount's, that answer does not leave the transaction
-	// usable.
+	// usable, whichever call gives it: a caller that has made group writes
+	// treats any *UniqueError that follows as the end of the transaction.
 	CreateAccounts(ctx context.Context, as []account.Account) error
 	// CreateInvitations stores invitations as CreateInvitation does, all or
 	// none; a conflict is reported as CreateAccounts reports one.

@@ -166,7 +166,7 @@ func (s *Service) create(ctx context.Context, tx Tx, sc scope, d account.Draft, 
 	if err := tx.CreateAccount(ctx, a); err != nil {
 		return account.Account{}, nil, accountUnique(err, a)
 	}
-	if err := s.audit(ctx, tx, sc.admin.ID, a.OrgID, "account.created", string(a.ID), nil, a); err != nil {
+	if err := s.audit(ctx, tx, sc.admin.ID, a.OrgID, "account.created", string(a.ID), nil, accountJSON(a)); err != nil {
 		return account.Account{}, nil, err
 	}
 	if a.Number != "" {

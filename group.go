@@ -145,7 +145,7 @@ func (s *Service) createGroup(ctx context.Context, tx Tx, sc scope, ds []account
 		pending += add
 		created = append(created, a)
 		accts[i] = a
-		if err := s.audit(ctx, tx, sc.admin.ID, o, "account.created", string(a.ID), nil, a); err != nil {
+		if err := s.audit(ctx, tx, sc.admin.ID, o, "account.created", string(a.ID), nil, accountJSON(a)); err != nil {
 			return nil, nil, nil, err
 		}
 		if a.Number != "" {

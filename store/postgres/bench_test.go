@@ -117,10 +117,12 @@ func importInvite(ctx context.Context, in *instance, tr tree, data []byte, rows 
 // when a row of the group names its number (the engine takes those rows
 // first, so they fill the first groups), and COMMIT, which carries the
 // group's accounts, invitations, messages, number updates and audit events
-// as set-based statements. After the rows, the batch record costs a
-// constant, and each group of 100 deliveries costs two transactions: the
-// claim (MessagesByID, Invitations, COMMIT) and the record (MessagesByID,
-// COMMIT).
+// as set-based statements. After the rows, the batch record costs two
+// (its update, then COMMIT), and each group of 100 deliveries costs two
+// transactions: the claim (MessagesByID, Invitations, COMMIT) and the
+// record (MessagesByID, COMMIT). None prepares a statement: the fixture and
+// the warm-up import have prepared them all, the set-based forms of queued
+// writes too, since a queued write goes set-based even alone.
 func TestRoundTripsPerRow(t *testing.T) {
 	for _, rows := range []int{100, 250} {
 		t.Run(fmt.Sprint(rows), func(t *testing.T) {
@@ -138,7 +140,7 @@ func TestRoundTripsPerRow(t *testing.T) {
 			namedGroups := (explicit + batch.DefaultGroupSize - 1) / batch.DefaultGroupSize
 			assert.Equal(t, int64(3*groups+namedGroups), ph.rows, "the rows' round trips")
 			assert.LessOrEqual(t, ph.start, int64(10), "the round trips before the rows")
-			assert.Equal(t, int64(3+5*groups), ph.end, "the round trips of the report and the deliveries")
+			assert.Equal(t, int64(2+5*groups), ph.end, "the round trips of the report and the deliveries")
 		})
 	}
 }

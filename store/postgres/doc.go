@@ -76,13 +76,18 @@
 // nonetheless fails the transaction with a *multiline.UniqueError from the
 // call that sends it, or from Tx at commit.
 //
-// The queued writes are set-based too when they can be: a run of
-// consecutive queued audit events, or of updates of numbers, accounts or
-// messages, goes as one INSERT … SELECT … FROM unnest(…) or UPDATE … FROM
-// unnest(…) (of two updates of one row in a run, the last, which is what
-// they leave), in its place among the other queued writes, whose order is
-// kept. The first use of such a statement on a connection costs one more
-// round trip, to prepare it, as any statement's does.
+// The queued writes are set-based too: a run of consecutive queued updates
+// of numbers, accounts or messages goes as one UPDATE … FROM unnest(…) (of
+// two updates of one row in a run, the last, which is what they leave), in
+// its place among the other queued writes, whose order is kept; the audit
+// events, which no queued write reads, go after all of them, as one
+// INSERT … SELECT … FROM unnest(…). A run of one goes set-based too, so
+// that each kind of queued write is one statement to prepare on a
+// connection: its first use there costs one more round trip, as any
+// statement's does. An update of a message the transaction has read or
+// written that changes only its delivery (state, attempts, last error,
+// next attempt, sent at; and the body and secret, cleared once the message
+// is sent) sets only those columns, rather than sending the body again.
 //
 // # Times
 //

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -73,6 +74,13 @@ func (b *batches) last() []string {
 	return out
 }
 
+// lastSQL returns the SQL of the statements of the last batch sent.
+func (b *batches) lastSQL() []string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return append([]string(nil), b.sent[len(b.sent)-1]...)
+}
+
 func table(qualified string) string {
 	_, t, _ := strings.Cut(qualified, ".")
 	return strings.TrimSuffix(t, "(")
@@ -100,7 +108,8 @@ var odd = []string{`a"b`, `c\d`, `e,f`, `{g}`, `NULL`, ``, ` h `, "i\nj", `k'l`,
 
 // TestCoalescedWrites queues runs of audit events and of number, message
 // and account updates, interleaved, and checks that each run of one kind
-// goes as one set-based statement, in the order they were queued, and that
+// goes as one set-based statement, a run of one too, in the order they
+// were queued (but the audit events, which go last, all in one), and that
 // what is read back (in the transaction, and after commit) is exactly what
 // the writes one by one would leave: the last of two updates of one row,
 // NULLs, empty and odd JSON, times, text arrays with odd elements.
@@ -183,7 +192,8 @@ func TestCoalescedWrites(t *testing.T) {
 			tx.UpdateNumber(ctx, n2),
 			tx.UpdateNumber(ctx, n1b), // the same number again: the last update wins
 			tx.AppendAudit(ctx, events[3]),
-			tx.UpdateNumber(ctx, n3), // alone in its run: the single-row statement
+			tx.UpdateAccount(ctx, a1), // alone in its run
+			tx.UpdateNumber(ctx, n3),  // alone in its run too
 		}
 		if err := errors.Join(steps...); err != nil {
 			return err
@@ -193,7 +203,7 @@ func TestCoalescedWrites(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		assert.Equal(t, []string{"INSERT audit ×n", "UPDATE numbers ×n", "INSERT audit", "UPDATE numbers",
+		assert.Equal(t, []string{"UPDATE numbers ×n", "UPDATE accounts ×n", "UPDATE numbers ×n", "INSERT audit ×n",
 			"INSERT org_capacity", "SELECT"}, b.last(), "the statements of the round trip after the queued writes")
 		steps = []error{
 			tx.UpdateMessage(ctx, m2),
@@ -244,6 +254,284 @@ func TestCoalescedWrites(t *testing.T) {
 		assert.Equal(t, numberpool.Capacity{Available: 1, Pending: 1, Held: 1, Total: 3}, c)
 		return nil
 	}))
+}
+
+// TestAuditLast checks that audit events queued between other writes go
+// after them, as one statement: number updates alternating with events go
+// as one set-based update and one set-based insert, and so do the outcomes
+// of deliveries alternating with their events, as the outbox records them.
+// What is read back, in the transaction and after commit, is what the
+// writes one by one would leave; an event that fails fails the transaction
+// and keeps none of its writes.
+func TestAuditLast(t *testing.T) {
+	s, b, _ := groupStore(t)
+	ctx := t.Context()
+	o := org.ID("o")
+	var nums []numberpool.Number
+	var e164s []string
+	var msgs []invite.Message
+	var ids []invite.MessageID
+	for i := range 5 {
+		n := numberpool.Number{E164: fmt.Sprintf("+1415555%04d", i), OrgID: o, State: numberpool.Available}
+		nums, e164s = append(nums, n), append(e164s, n.E164)
+		m := invite.Message{ID: invite.MessageID(fmt.Sprintf("m%d", i)), Kind: invite.KindInvitation, OrgID: o,
+			Channel: invite.SMS, To: n.E164, Text: "Join " + odd[i], IdempotencyKey: fmt.Sprintf("k%d", i),
+			Secret: "s", State: invite.Queued, Created: t0}
+		msgs, ids = append(msgs, m), append(ids, m.ID)
+	}
+	require.NoError(t, s.Tx(ctx, func(ctx context.Context, tx multiline.Tx) error {
+		for _, n := range nums {
+			if err := tx.CreateNumber(ctx, n); err != nil {
+				return err
+			}
+		}
+		return tx.EnqueueAll(ctx, msgs)
+	}))
+	var events []multiline.AuditEvent
+	event := func(action, subject string) multiline.AuditEvent {
+		e := multiline.AuditEvent{ID: fmt.Sprintf("e%02d", len(events)), At: t0.Add(time.Duration(len(events)) * time.Second),
+			OrgID: o, Action: action, Subject: subject, After: json.RawMessage(fmt.Sprintf(`{"n": %d, "s": %q}`, len(events), odd[len(events)%len(odd)]))}
+		events = append(events, e)
+		return e
+	}
+	listAudit := func(ctx context.Context, tx multiline.Tx) []multiline.AuditEvent {
+		got, _, err := tx.ListAudit(ctx, []org.ID{o}, multiline.Page{})
+		require.NoError(t, err)
+		return got
+	}
+	checkEvents := func(got []multiline.AuditEvent) {
+		t.Helper()
+		require.Len(t, got, len(events))
+		for i, e := range events {
+			g := got[len(got)-1-i] // newest first
+			assertJSON(t, e.After, g.After, "the After of %s", e.ID)
+			e.After, g.After = nil, nil
+			assert.Equal(t, e, g)
+		}
+	}
+
+	tagged := slices.Clone(nums)
+	for i := range tagged {
+		tagged[i].Tag = fmt.Sprintf("tag %d %s", i, odd[i])
+	}
+	require.NoError(t, s.Tx(ctx, func(ctx context.Context, tx multiline.Tx) error {
+		if _, err := tx.Numbers(ctx, e164s); err != nil {
+			return err
+		}
+		b.reset()
+		for _, n := range tagged {
+			if err := errors.Join(tx.UpdateNumber(ctx, n), tx.AppendAudit(ctx, event("number.tagged", n.E164))); err != nil {
+				return err
+			}
+		}
+		checkEvents(listAudit(ctx, tx))
+		assert.Equal(t, []string{"UPDATE numbers ×n", "INSERT audit ×n", "SELECT"}, b.last(),
+			"the statements sent with the first read")
+		got, err := tx.Numbers(ctx, e164s)
+		assert.Equal(t, tagged, got, "the numbers as the transaction reads them")
+		return err
+	}))
+	got := get(t, s, func(ctx context.Context, tx multiline.Tx) ([]numberpool.Number, error) { return tx.Numbers(ctx, e164s) })
+	assert.Equal(t, tagged, got)
+
+	// The outcomes of deliveries, each followed by its event.
+	sent := slices.Clone(msgs)
+	for i := range sent {
+		sent[i].State, sent[i].Attempts, sent[i].SentAt = invite.Sent, 1, t0.Add(time.Minute)
+		sent[i].Text, sent[i].Secret = "", ""
+	}
+	require.NoError(t, s.Tx(ctx, func(ctx context.Context, tx multiline.Tx) error {
+		if _, err := tx.MessagesByID(ctx, ids); err != nil {
+			return err
+		}
+		b.reset()
+		for _, m := range sent {
+			if err := errors.Join(tx.UpdateMessage(ctx, m), tx.AppendAudit(ctx, event("message.sent", string(m.ID)))); err != nil {
+				return err
+			}
+		}
+		return nil
+	}))
+	assert.Equal(t, []string{"UPDATE messages ×n", "INSERT audit ×n", "COMMIT"}, b.last(), "the statements sent with COMMIT")
+	gotMsgs := get(t, s, func(ctx context.Context, tx multiline.Tx) ([]invite.Message, error) { return tx.MessagesByID(ctx, ids) })
+	assert.Equal(t, sent, gotMsgs)
+	checkEvents(get(t, s, func(ctx context.Context, tx multiline.Tx) ([]multiline.AuditEvent, error) {
+		return listAudit(ctx, tx), nil
+	}))
+
+	// An event whose ID is taken, between number updates: the transaction
+	// fails with its key, and none of its writes is kept.
+	b.reset()
+	err := s.Tx(ctx, func(ctx context.Context, tx multiline.Tx) error {
+		if _, err := tx.Numbers(ctx, e164s); err != nil {
+			return err
+		}
+		for i, n := range nums {
+			e := multiline.AuditEvent{ID: fmt.Sprintf("new-%d", i), OrgID: o, Action: "number.untagged", Subject: n.E164}
+			if i == 2 {
+				e.ID = events[0].ID
+			}
+			if err := errors.Join(tx.UpdateNumber(ctx, n), tx.AppendAudit(ctx, e)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	assert.Equal(t, []string{"UPDATE numbers ×n", "INSERT audit ×n", "COMMIT"}, b.last())
+	var ue *multiline.UniqueError
+	require.ErrorAs(t, err, &ue)
+	assert.Equal(t, multiline.UniqueError{Key: "audit_event", Value: events[0].ID}, *ue)
+	got = get(t, s, func(ctx context.Context, tx multiline.Tx) ([]numberpool.Number, error) { return tx.Numbers(ctx, e164s) })
+	assert.Equal(t, tagged, got, "the failed transaction's number updates were kept")
+	checkEvents(get(t, s, func(ctx context.Context, tx multiline.Tx) ([]multiline.AuditEvent, error) {
+		return listAudit(ctx, tx), nil
+	}))
+}
+
+// TestNarrowMessageUpdates checks the updates of messages the transaction
+// knows in which only the delivery changed: a run of leases, a run of
+// "sent" outcomes (which also clear the body and the secret) and a run of
+// failures each go as one set-based statement that sets only the delivery
+// columns (and blanks the body), and the messages read back exactly as
+// written, in the transaction and after commit. A message with any other
+// change, or known only by its key, gets the update of every column.
+func TestNarrowMessageUpdates(t *testing.T) {
+	s, b, _ := groupStore(t)
+	ctx := t.Context()
+	o := org.ID("o")
+	html := "<p>" + strings.Repeat("Welcome aboard. ", 400) + "</p>" // stored out of line (TOAST)
+	var ms []invite.Message
+	var ids []invite.MessageID
+	for i := range 4 {
+		m := invite.Message{ID: invite.MessageID(fmt.Sprintf("m%d", i)), Kind: invite.KindInvitation, OrgID: o,
+			Channel: invite.Email, To: fmt.Sprintf("u%d@example.com", i), Subject: "Join", Text: "Hello " + odd[i],
+			HTML: html, IdempotencyKey: fmt.Sprintf("k%d", i), InvitationID: "inv", AccountID: "acc", TokenVersion: 2,
+			Secret: "tok-" + odd[i+3], State: invite.Queued, Created: t0}
+		ms, ids = append(ms, m), append(ids, m.ID)
+	}
+	require.NoError(t, s.Tx(ctx, func(ctx context.Context, tx multiline.Tx) error { return tx.EnqueueAll(ctx, ms) }))
+	read := func(tx multiline.Tx, ctx context.Context) []invite.Message {
+		got, err := tx.MessagesByID(ctx, ids)
+		require.NoError(t, err)
+		return got
+	}
+	readBack := func() []invite.Message {
+		return get(t, s, func(ctx context.Context, tx multiline.Tx) ([]invite.Message, error) { return tx.MessagesByID(ctx, ids) })
+	}
+	// the statements of the last batch but BEGIN, COMMIT and capacity
+	// changes, by their SQL.
+	writes := func() []string {
+		var out []string
+		for _, sql := range b.lastSQL() {
+			if sql != "COMMIT" && !strings.HasPrefix(sql, "BEGIN") && !strings.Contains(sql, "org_capacity") {
+				out = append(out, sql)
+			}
+		}
+		return out
+	}
+	narrow := func(t *testing.T, sql string, blanks bool) {
+		t.Helper()
+		assert.Contains(t, sql, "unnest(", "a set-based statement")
+		assert.Contains(t, sql, "SET ")
+		for _, c := range []string{"kind", "org_id", "channel", "to_addr", "subject", "invitation_id", "account_id",
+			"token_version", "created", "body_text = v.", "body_html = v.", "secret = v."} {
+			assert.NotContains(t, sql, " "+c+" = ", "%s is not set", c)
+		}
+		for _, c := range []string{"state", "attempts", "last_error", "next_attempt", "sent_at"} {
+			assert.Contains(t, sql, c+" = v."+c)
+		}
+		if blanks {
+			assert.Contains(t, sql, "body_text = '', body_html = '', secret = ''")
+		} else {
+			assert.NotContains(t, sql, "body_text")
+		}
+	}
+
+	// Leases: the next attempt moves.
+	leased := slices.Clone(ms)
+	for i := range leased {
+		leased[i].NextAttempt = t0.Add(time.Minute)
+	}
+	require.NoError(t, s.Tx(ctx, func(ctx context.Context, tx multiline.Tx) error {
+		assert.Equal(t, ms, read(tx, ctx))
+		b.reset()
+		for _, m := range leased {
+			if err := tx.UpdateMessage(ctx, m); err != nil {
+				return err
+			}
+		}
+		assert.Equal(t, leased, read(tx, ctx), "the leased messages as the transaction reads them")
+		w := writes()
+		require.Len(t, w, 2, "the leases and the read")
+		narrow(t, w[0], false)
+		return nil
+	}))
+	assert.Equal(t, leased, readBack())
+
+	// Outcomes: three sent (the body and secret cleared), one failed.
+	done := slices.Clone(leased)
+	for i := range done[:3] {
+		done[i].State, done[i].Attempts, done[i].SentAt, done[i].NextAttempt = invite.Sent, 1, t0.Add(2*time.Minute), time.Time{}
+		done[i].Text, done[i].HTML, done[i].Secret = "", "", ""
+	}
+	done[3].State, done[3].Attempts, done[3].LastError = invite.Failed, 1, `smtp: 4.2.0 "busy" ü`
+	done[3].NextAttempt = t0.Add(time.Hour)
+	require.NoError(t, s.Tx(ctx, func(ctx context.Context, tx multiline.Tx) error {
+		read(tx, ctx)
+		b.reset()
+		for _, m := range done {
+			if err := tx.UpdateMessage(ctx, m); err != nil {
+				return err
+			}
+		}
+		return nil
+	}))
+	w := writes()
+	require.Len(t, w, 2, "the sent messages' updates, then the failed one's")
+	narrow(t, w[0], true)
+	narrow(t, w[1], false) // the failure, alone in its run
+	assert.Equal(t, done, readBack())
+
+	// A change of anything but the delivery: every column. The same instant
+	// in another zone is no change.
+	other := slices.Clone(done)
+	other[0].To, other[0].Attempts = "new@example.com", 2
+	other[1].Created = t0.In(time.FixedZone("X", 3600))
+	other[1].Attempts = 2
+	other[2].Text = "body back" // not a clearing
+	require.NoError(t, s.Tx(ctx, func(ctx context.Context, tx multiline.Tx) error {
+		read(tx, ctx)
+		b.reset()
+		return errors.Join(tx.UpdateMessage(ctx, other[0]), tx.UpdateMessage(ctx, other[1]), tx.UpdateMessage(ctx, other[2]))
+	}))
+	assert.Equal(t, []string{"UPDATE messages ×n", "UPDATE messages ×n", "UPDATE messages ×n", "COMMIT"}, b.last())
+	w = writes()
+	assert.Contains(t, w[0], "to_addr = v.to_addr")
+	narrow(t, w[1], false) // the same instant
+	assert.Contains(t, w[2], "body_text = v.body_text")
+	want := slices.Clone(other)
+	want[1].Created = t0
+	assert.Equal(t, want, readBack())
+
+	// Known only by its key (updated without being read first): every
+	// column, after which the transaction knows the message, so that a
+	// change of the delivery alone is narrow.
+	first := want[3]
+	first.Subject, first.State = "changed", invite.Cancelled
+	second := first
+	second.Attempts = 5
+	require.NoError(t, s.Tx(ctx, func(ctx context.Context, tx multiline.Tx) error {
+		b.reset()
+		if err := tx.UpdateMessage(ctx, first); err != nil {
+			return err
+		}
+		assert.Contains(t, b.lastSQL()[2], "subject = $6", "the update sent with the read of the key")
+		return tx.UpdateMessage(ctx, second)
+	}))
+	w = writes()
+	require.Len(t, w, 1)
+	narrow(t, w[0], false)
+	assert.Equal(t, second, readBack()[3])
 }
 
 // assertJSON checks that got is the JSON document want (by meaning, as

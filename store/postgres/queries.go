@@ -19,6 +19,9 @@ const (
 	auditCols = "id, at, actor, org_id, action, subject, before, after"
 )
 
+// clearedBody blanks a sent message's body and secret.
+const clearedBody = `body_text = '', body_html = '', secret = ''`
+
 // queries are the store's SQL statements, with the schema named in each.
 type queries struct {
 	org, children, createOrg, createOrgCapacity, updateOrg, lockOrg, capacity, addCounts string
@@ -40,6 +43,9 @@ type queries struct {
 
 	message, enqueue, messageExists, messageKeyTaken, updateMessage, messageKey, dueMessages string
 	messages, messagesAfter                                                                  string
+	// The narrow updates of a message whose delivery alone changed (and,
+	// for sentMessage, whose body and secret were cleared).
+	updateDelivery, sentMessage string
 
 	batch, batchByKey, createBatch, batchExists, batchKeyTaken, batchHead, updateBatch string
 	listBatches, listBatchesAfter                                                      string
@@ -152,6 +158,10 @@ func newQueries(schema string) queries {
 			body_text = $7, body_html = $8, invitation_id = $10, account_id = $11, token_version = $12,
 			secret = $13, state = $14, attempts = $15, last_error = $16, next_attempt = $17, sent_at = $18,
 			created = $19 WHERE id = $1 AND idempotency_key = $9`),
+		updateDelivery: q(`UPDATE {s}.messages SET state = $3, attempts = $4, last_error = $5, next_attempt = $6,
+			sent_at = $7 WHERE id = $1 AND idempotency_key = $2`),
+		sentMessage: q(`UPDATE {s}.messages SET ` + clearedBody + `, state = $3, attempts = $4, last_error = $5,
+			next_attempt = $6, sent_at = $7 WHERE id = $1 AND idempotency_key = $2`),
 		messageKey: q(`SELECT idempotency_key FROM {s}.messages WHERE id = $1 FOR UPDATE`),
 		dueMessages: q(`SELECT ` + messageCols + ` FROM {s}.messages
 			WHERE state IN ('Queued', 'Failed') AND (next_attempt IS NULL OR next_attempt <= $1)
@@ -201,7 +211,9 @@ func newQueries(schema string) queries {
 		qs.updateAccount: updater(q("{s}.accounts"), accountColumns, "id"),
 		// A message's update applies only while its idempotency key is the
 		// stored one: the key is part of the row's name.
-		qs.updateMessage: updater(q("{s}.messages"), messageColumns, "id", "idempotency_key"),
+		qs.updateMessage:  updater(q("{s}.messages"), messageColumns, "id", "idempotency_key"),
+		qs.updateDelivery: updater(q("{s}.messages"), deliveryColumns, "id", "idempotency_key"),
+		qs.sentMessage:    updaterAlso(q("{s}.messages"), deliveryColumns, clearedBody, "id", "idempotency_key"),
 	}
 	return qs
 }

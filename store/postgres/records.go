@@ -597,7 +597,19 @@ func (t *tx) UpdateInvitation(ctx context.Context, inv invite.Invitation) error 
 
 // Outbox.
 
-func (t *tx) knowMessage(m invite.Message) { put(&t.messages, m.ID, m.IdempotencyKey) }
+// knownMessage is a message as the transaction last read or wrote it: all
+// of it (full), or only its idempotency key.
+type knownMessage struct {
+	m    invite.Message
+	full bool
+}
+
+func (t *tx) knowMessage(m invite.Message) { put(&t.messages, m.ID, knownMessage{m: m, full: true}) }
+
+// knowMessageKey remembers only a message's idempotency key.
+func (t *tx) knowMessageKey(id invite.MessageID, key string) {
+	put(&t.messages, id, knownMessage{m: invite.Message{ID: id, IdempotencyKey: key}})
+}
 
 // errKeyChange refuses to change a message's idempotency key.
 var errKeyChange = fmt.Errorf("postgres: a message's idempotency key cannot change: %w", mlerr.ErrInvalid)
@@ -633,17 +645,24 @@ func (t *tx) Message(ctx context.Context, id invite.MessageID) (invite.Message, 
 }
 
 // UpdateMessage replaces a message's record; its idempotency key cannot
-// change.
+// change. An update of a message the transaction knows goes with the next
+// round trip, as narrow as updateOfMessage can make it.
 func (t *tx) UpdateMessage(ctx context.Context, m invite.Message) error {
 	if err := t.lock(ctx); err != nil {
 		return err
 	}
 	defer t.unlock()
-	if key, ok := t.messages[m.ID]; ok {
-		if key != m.IdempotencyKey {
+	if k, ok := t.messages[m.ID]; ok {
+		if k.m.IdempotencyKey != m.IdempotencyKey {
 			return errKeyChange
 		}
-		t.later(t.s.q.updateMessage, messageArgs(m)...)
+		if k.full {
+			sql, args := t.updateOfMessage(k.m, m)
+			t.later(sql, args...)
+		} else {
+			t.later(t.s.q.updateMessage, messageArgs(m)...)
+		}
+		t.knowMessage(m)
 		return nil
 	}
 	var key string
@@ -651,11 +670,47 @@ func (t *tx) UpdateMessage(ctx context.Context, m invite.Message) error {
 		stmt{sql: t.s.q.updateMessage, args: messageArgs(m)}); err != nil {
 		return err
 	}
-	t.knowMessage(invite.Message{ID: m.ID, IdempotencyKey: key})
 	if key != m.IdempotencyKey {
+		t.knowMessageKey(m.ID, key)
 		return errKeyChange
 	}
+	t.knowMessage(m)
 	return nil
+}
+
+// updateOfMessage returns the statement, and its arguments, that turns
+// prev, a message as the transaction knows it (as it stands in the
+// transaction: the transaction wrote it or read it FOR UPDATE), into m.
+// When only the delivery changed (state, attempts, last error, next
+// attempt, sent at), it is a narrow update of those columns; when the body
+// and secret were also cleared, as they are once a message is sent, one
+// that blanks them too. Neither sends the columns that did not change: the
+// body above all, which an update of every column would send and store
+// again at each lease and outcome of a delivery. Any other change is the
+// update of every column.
+//
+// The columns left out hold prev's values, and equal values of m store the
+// same; times count as equal when they are the same instant, which is all
+// the database stores of them.
+func (t *tx) updateOfMessage(prev, m invite.Message) (string, []any) {
+	a, b := prev, m
+	if !a.Created.Equal(b.Created) {
+		return t.s.q.updateMessage, messageArgs(m)
+	}
+	sql := t.s.q.updateDelivery
+	if b.Text == "" && b.HTML == "" && b.Secret == "" && (a.Text != "" || a.HTML != "" || a.Secret != "") {
+		sql = t.s.q.sentMessage
+		a.Text, a.HTML, a.Secret = "", "", ""
+	}
+	// Compared as whole records, the delivery aside, so that a field added
+	// to invite.Message is never left out of the comparison.
+	for _, x := range []*invite.Message{&a, &b} {
+		x.State, x.Attempts, x.LastError, x.NextAttempt, x.SentAt, x.Created = "", 0, "", time.Time{}, time.Time{}, time.Time{}
+	}
+	if a != b {
+		return t.s.q.updateMessage, messageArgs(m)
+	}
+	return sql, deliveryArgs(m)
 }
 
 // DueMessages returns up to limit due messages, oldest first, skipping and

@@ -233,6 +233,12 @@ func messageArgs(m invite.Message) []any {
 		m.Attempts, m.LastError, ts(m.NextAttempt), ts(m.SentAt), ts(m.Created)}
 }
 
+// deliveryArgs are the arguments of the narrow updates of a message's
+// delivery, in the order of deliveryColumns.
+func deliveryArgs(m invite.Message) []any {
+	return []any{string(m.ID), m.IdempotencyKey, string(m.State), m.Attempts, m.LastError, ts(m.NextAttempt), ts(m.SentAt)}
+}
+
 func scanBatch(row pgx.Row, b *batch.Record) error {
 	var id, o, actor, profile, state string
 	var mode int

@@ -106,6 +106,10 @@ var (
 		kText, kText, kText, kText, kText, kText, kText, kText, kText, kText, kText, // id … account_id
 		kInt, kText, kText, kInt, kText, kTime, kTime, kTime) // token_version … created
 	auditColumns = columnsOf(auditCols, kText, kTime, kText, kText, kText, kText, kJSON, kJSON)
+	// The columns of the narrow updates of a message's delivery, in the
+	// order of deliveryArgs.
+	deliveryColumns = columnsOf("id, idempotency_key, state, attempts, last_error, next_attempt, sent_at",
+		kText, kText, kText, kInt, kText, kTime, kTime)
 )
 
 // unnest returns the FROM item that unnests the arrays of cols, numbered
@@ -142,10 +146,15 @@ func insertMany(table string, cols []column, first int) string {
 }
 
 // updateMany returns the statement that sets every column of cols but the
-// keys in the rows of table whose keys equal an unnested row's. A row named
-// twice would be updated once, with either: the caller passes each row once.
-func updateMany(table string, cols []column, keys ...string) string {
+// keys in the rows of table whose keys equal an unnested row's, and also
+// makes the assignments of also, constants such as clearedBody (none if
+// empty). A row named twice would be updated once, with either: the caller
+// passes each row once.
+func updateMany(table string, cols []column, also string, keys ...string) string {
 	var set, where []string
+	if also != "" {
+		set = append(set, also)
+	}
 	for _, c := range cols {
 		if slices.Contains(keys, c.name) {
 			where = append(where, "t."+c.name+" = v."+c.name)
@@ -268,9 +277,9 @@ type merger struct {
 	sql  string // the set-based statement
 	cols []column
 	// keys, for an update, are the indexes of the columns that name the
-	// row. Of several updates of one row only the last is kept: each
-	// replaces every other column, so the last is what they leave, and an
-	// UPDATE … FROM applies only one of the source rows that match a row.
+	// row. Of several updates of one row only the last is kept: each sets
+	// the same columns, so the last is what they leave, and an UPDATE …
+	// FROM applies only one of the source rows that match a row.
 	keys []int
 }
 
@@ -282,7 +291,13 @@ func inserter(table string, cols []column) merger {
 // updater returns the merger of single-row updates of table that set every
 // column of cols but keys, in the rows the keys name.
 func updater(table string, cols []column, keys ...string) merger {
-	m := merger{sql: updateMany(table, cols, keys...), cols: cols}
+	return updaterAlso(table, cols, "", keys...)
+}
+
+// updaterAlso is updater for single-row updates that also make the constant
+// assignments of also.
+func updaterAlso(table string, cols []column, also string, keys ...string) merger {
+	m := merger{sql: updateMany(table, cols, also, keys...), cols: cols}
 	for i, c := range cols {
 		if slices.Contains(keys, c.name) {
 			m.keys = append(m.keys, i)

@@ -48,7 +48,8 @@ func TestMergeKeepsLastUpdate(t *testing.T) {
 	require.Len(t, st, 2)
 	assert.Equal(t, []string{"k", "other"}, st[0].args[8])
 	assert.Equal(t, []int{3, 2}, st[0].args[14])
-	assert.Equal(t, q.appendAudit, st[1].sql, "a run of one keeps its single-row statement")
+	assert.Equal(t, q.merge[q.appendAudit].sql, st[1].sql, "a run of one goes set-based too")
+	assert.Equal(t, []string{"e"}, st[1].args[0])
 }
 
 func TestArrayLiterals(t *testing.T) {
@@ -73,4 +74,61 @@ func TestSetStatements(t *testing.T) {
 		`AS v(id, at, actor, org_id, action, subject, before, after)`, q.merge[q.appendAudit].sql)
 	assert.Contains(t, q.merge[q.updateMessage].sql, "WHERE t.id = v.id AND t.idempotency_key = v.idempotency_key")
 	assert.NotContains(t, q.merge[q.updateMessage].sql, "idempotency_key = v.idempotency_key,")
+	assert.Equal(t, `UPDATE "s".messages AS t SET body_text = '', body_html = '', secret = '', state = v.state, `+
+		`attempts = v.attempts, last_error = v.last_error, next_attempt = v.next_attempt, sent_at = v.sent_at `+
+		`FROM unnest($1::text[], $2::text[], $3::text[], $4::int4[], $5::text[], $6::timestamptz[], $7::timestamptz[]) `+
+		`AS v(id, idempotency_key, state, attempts, last_error, next_attempt, sent_at) `+
+		`WHERE t.id = v.id AND t.idempotency_key = v.idempotency_key`, q.merge[q.sentMessage].sql)
+}
+
+// TestUpdateOfMessage checks which update a change of a known message gets:
+// narrow when only the delivery changed, narrow and blanking when the body
+// and secret were cleared besides, every column otherwise.
+func TestUpdateOfMessage(t *testing.T) {
+	q := newQueries(`"s"`)
+	tx := &tx{s: &Store{q: q}}
+	at := time.Date(2026, 1, 2, 3, 4, 5, 6000, time.UTC)
+	prev := invite.Message{ID: "m", Kind: invite.KindInvitation, OrgID: "o", Channel: invite.Email, To: "a@example.com",
+		Subject: "s", Text: "t", HTML: "<p>h</p>", IdempotencyKey: "k", InvitationID: "i", AccountID: "a", TokenVersion: 1,
+		Secret: "x", State: invite.Queued, Created: at}
+	change := func(f func(*invite.Message)) invite.Message {
+		m := prev
+		f(&m)
+		return m
+	}
+	for _, tt := range []struct {
+		name string
+		m    invite.Message
+		sql  string
+	}{
+		{"unchanged", prev, q.updateDelivery},
+		{"lease", change(func(m *invite.Message) { m.NextAttempt = at }), q.updateDelivery},
+		{"failed", change(func(m *invite.Message) {
+			m.State, m.Attempts, m.LastError, m.NextAttempt = invite.Failed, 1, "e", at
+		}), q.updateDelivery},
+		{"sent", change(func(m *invite.Message) {
+			m.State, m.Attempts, m.SentAt, m.Text, m.HTML, m.Secret = invite.Sent, 1, at, "", "", ""
+		}), q.sentMessage},
+		{"created, same instant", change(func(m *invite.Message) { m.Created = at.In(time.FixedZone("X", -7200)) }), q.updateDelivery},
+		{"created", change(func(m *invite.Message) { m.Created = at.Add(time.Microsecond) }), q.updateMessage},
+		{"text cleared alone", change(func(m *invite.Message) { m.Text = "" }), q.updateMessage},
+		{"secret kept", change(func(m *invite.Message) { m.Text, m.HTML = "", "" }), q.updateMessage},
+		{"to", change(func(m *invite.Message) { m.To = "b@example.com" }), q.updateMessage},
+		{"token version", change(func(m *invite.Message) { m.TokenVersion = 2 }), q.updateMessage},
+		{"sent, and kind", change(func(m *invite.Message) {
+			m.State, m.Text, m.HTML, m.Secret, m.Kind = invite.Sent, "", "", "", invite.Kind("other")
+		}), q.updateMessage},
+	} {
+		sql, args := tx.updateOfMessage(prev, tt.m)
+		assert.Equal(t, tt.sql, sql, tt.name)
+		if sql == q.updateMessage {
+			assert.Equal(t, messageArgs(tt.m), args, tt.name)
+		} else {
+			assert.Equal(t, deliveryArgs(tt.m), args, tt.name)
+		}
+	}
+	// Already blank: nothing to clear.
+	blank := change(func(m *invite.Message) { m.Text, m.HTML, m.Secret = "", "", "" })
+	sql, _ := tx.updateOfMessage(blank, change(func(m *invite.Message) { *m = blank; m.State = invite.Sent }))
+	assert.Equal(t, q.updateDelivery, sql)
 }

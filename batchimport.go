@@ -280,6 +280,8 @@ func (imp *importer) ImportRows(ctx context.Context, rows []batch.Row, ds []acco
 			// A concurrent transaction took a key after the group checked
 			// it: the group's transaction is lost, and row by row each row
 			// gets its own answer.
+			imp.s.log.InfoContext(ctx, "multiline: a group of rows lost a key to a concurrent upload; importing it row by row",
+				"batch", imp.batchID, "rows", len(rows), "key", u.Key)
 			err = imp.s.store.Tx(ctx, byRow)
 		}
 	}

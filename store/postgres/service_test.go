@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"regexp"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -401,4 +402,92 @@ func TestKilledConnectionMidBatch(t *testing.T) {
 	assert.Equal(t, rows, count(t, pool, `SELECT count(*) FROM messages WHERE kind = 'invitation'`))
 	assert.Equal(t, rows, count(t, pool, `SELECT count(*) FROM audit WHERE action = 'account.created'`),
 		"an audit event of the killed row's transaction was kept")
+}
+
+// countingHandler counts the log records whose message contains a word.
+type countingHandler struct {
+	slog.Handler
+	word string
+	n    *atomic.Int64
+}
+
+func (countingHandler) Enabled(context.Context, slog.Level) bool { return true }
+
+func (h countingHandler) Handle(ctx context.Context, r slog.Record) error {
+	if strings.Contains(r.Message, h.word) {
+		h.n.Add(1)
+	}
+	return nil
+}
+
+// TestOverlappingImports uploads one file into two organizations at once,
+// from two instances: usernames are unique system-wide, and the two
+// organizations' groups do not wait for each other (each locks its own
+// organization), so both check a username free and then race to write it.
+// Whichever commits first keeps it; the other group's write fails, and it
+// is imported again row by row. Every row ends invited in exactly one of
+// the two batches, and the tables hold every invariant.
+func TestOverlappingImports(t *testing.T) {
+	schema := newSchema(t)
+	// Rounds go on until at least one group has lost the race (it takes
+	// one or two; maxRounds bounds the wait).
+	const rows, minRounds, maxRounds = 200, 3, 8
+	var fallbacks atomic.Int64
+	ins := make([]*instance, 2)
+	for i := range ins {
+		ins[i] = newInstance(t, schema, 2)
+		svc, err := multiline.New(ins[i].store, multiline.WithNotifier(ins[i].out),
+			multiline.WithLogger(slog.New(countingHandler{Handler: slog.DiscardHandler, word: "row by row", n: &fallbacks})))
+		require.NoError(t, err)
+		ins[i].svc = svc
+	}
+	tr := newTree(t, ins[0], rows, maxRounds*rows, maxRounds*rows, 0)
+	root := tr.acme.Admin.ID
+	dests := []org.ID{tr.sales.ID, tr.support.ID}
+	rounds := 0
+	for ; rounds < minRounds || rounds < maxRounds && fallbacks.Load() == 0; rounds++ {
+		round := rounds
+		// Without the numbers the file names, which only Sales has: every
+		// row can go to either organization.
+		data := regexp.MustCompile(`,\+1628200\d{4},`).ReplaceAll(variant(rows, 20+round, false), []byte(",,"))
+		require.NotContains(t, string(data), "+1628200")
+		recs := make([]batch.Record, 2)
+		// Both uploads start their rows together.
+		var ready sync.WaitGroup
+		ready.Add(len(ins))
+		barrier := func(done, _ int) {
+			if done == 0 {
+				ready.Done()
+				ready.Wait()
+			}
+		}
+		var wg sync.WaitGroup
+		for i, in := range ins {
+			wg.Go(func() {
+				var err error
+				recs[i], err = in.svc.ImportBatch(t.Context(), root, dests[i], bytes.NewReader(data),
+					multiline.BatchOptions{Mode: batch.ImportInvite, SMSConsent: true, Progress: barrier})
+				assert.NoError(t, err)
+			})
+		}
+		wg.Wait()
+		require.Len(t, recs[0].Rows, rows)
+		require.Len(t, recs[1].Rows, rows)
+		for j := range rows {
+			a, b := recs[0].Rows[j], recs[1].Rows[j]
+			invited := 0
+			for _, r := range []batch.ReportRow{a, b} {
+				if r.Status == batch.StatusInvited {
+					invited++
+					continue
+				}
+				assert.Contains(t, []string{account.CodeUsernameExists, "assign_number.not_available"}, r.ErrorCode, "row %d: %s", r.Row, r.Error)
+			}
+			assert.Equal(t, 1, invited, "row %d is invited in exactly one upload: %s / %s", a.Row, a.Error, b.Error)
+		}
+	}
+	checkInvariants(t, ins[0].pool)
+	assert.Equal(t, rounds*rows, count(t, ins[0].pool, `SELECT count(*) FROM accounts`))
+	t.Logf("groups imported again row by row after losing a race: %d in %d rounds", fallbacks.Load(), rounds)
+	assert.Positive(t, fallbacks.Load(), "no group lost the race in %d rounds: the test did not test the fallback", rounds)
 }

@@ -70,7 +70,7 @@ func (s *Service) Save(ctx context.Context, actor permissions.AdminID, o org.ID,
 // Invited.Delivery. It needs Accounts on the organization.
 func (s *Service) SaveAndInvite(ctx context.Context, actor permissions.AdminID, o org.ID, in account.Input, opts InviteOptions) (Invited, error) {
 	var res Invited
-	var msg invite.MessageID
+	var msg invite.Message
 	err := s.store.Tx(ctx, func(ctx context.Context, tx Tx) error {
 		sc, err := authorize(ctx, tx, actor, permissions.Accounts, o)
 		if err != nil {
@@ -103,7 +103,7 @@ type addOptions struct {
 // invitation is what inviting queued.
 type invitation struct {
 	inv invite.Invitation
-	msg invite.MessageID
+	msg invite.Message
 }
 
 // addAccount validates in, takes the number it asks for, creates the account
@@ -209,7 +209,7 @@ func (s *Service) invite(ctx context.Context, tx Tx, sc scope, a account.Account
 	if err := s.audit(ctx, tx, sc.admin.ID, a.OrgID, "invitation.created", string(a.ID), nil, invitationView(inv)); err != nil {
 		return nil, err
 	}
-	return &invitation{inv: inv, msg: inv.Message}, nil
+	return &invitation{inv: inv, msg: m}, nil
 }
 
 // newInvitation makes the invitation of a and renders its message, writing

@@ -51,8 +51,9 @@ type BatchOptions struct {
 // before the group writes, each seeing the rows before it, so a row that
 // fails writes nothing and the rest of its group goes on. A group whose
 // usernames a concurrent upload took between the check and the write is
-// imported again row by row, with the same outcome. An error of the store
-// fails the group's rows only, and the batch stops there. It returns the Batch
+// imported again row by row, with the same outcome. A group's invitations
+// are sent as soon as it commits. An error of the store fails the group's
+// rows only, and the batch stops there. It returns the Batch
 // Operations Report record, stored with the organization's other reports,
 // and queues its summary to the organization's alert recipients.
 //
@@ -139,7 +140,7 @@ func (s *Service) ImportBatch(ctx context.Context, actor permissions.AdminID, o 
 	if runErr != nil {
 		rec.State = batch.Stopped
 	}
-	var notices []invite.MessageID
+	var notices []invite.Message
 	err = s.store.Tx(context.WithoutCancel(ctx), func(ctx context.Context, tx Tx) error {
 		if err := tx.UpdateBatch(ctx, rec); err != nil {
 			return err
@@ -153,7 +154,7 @@ func (s *Service) ImportBatch(ctx context.Context, actor permissions.AdminID, o 
 	if err != nil {
 		return rec, errors.Join(runErr, err)
 	}
-	s.deliverAll(context.WithoutCancel(ctx), append(notices, imp.messages...))
+	s.deliverAll(context.WithoutCancel(ctx), notices)
 	return rec, runErr
 }
 
@@ -206,7 +207,6 @@ type importer struct {
 	tx   Tx // set in validate-only: every row in one rolled-back transaction
 	// accounts maps a row's line to the account it created.
 	accounts map[int]account.ID
-	messages []invite.MessageID
 	batchID  string // the record's ID; empty in validate-only
 }
 
@@ -228,7 +228,7 @@ func (imp *importer) ImportRows(ctx context.Context, rows []batch.Row, ds []acco
 	outs := make([]batch.Outcome, len(rows))
 	errs := make([]error, len(rows))
 	accts := make([]account.ID, len(rows))
-	var msgs []invite.MessageID
+	var msgs []invite.Message
 	// The row-by-row way: each row's refusal comes before its first write,
 	// so the others go on in the same transaction.
 	byRow := func(ctx context.Context, tx Tx) error {
@@ -293,7 +293,12 @@ func (imp *importer) ImportRows(ctx context.Context, rows []batch.Row, ds []acco
 			imp.accounts[r.Line] = accts[i]
 		}
 	}
-	imp.messages = append(imp.messages, msgs...)
+	// The group's invitations go out now, while their lease (see leased)
+	// is fresh, rather than after the whole batch. They were promised by
+	// the commit: the caller's ctx ending does not stop them.
+	if imp.tx == nil {
+		imp.s.deliverAll(context.WithoutCancel(ctx), msgs)
+	}
 	return outs, errs, nil
 }
 
@@ -304,21 +309,21 @@ func batchView(b batch.Record) map[string]any {
 
 // queueBatchSummary queues the batch's summary to the organization's alert
 // recipients (SPEC §6), in the transaction that stores the record.
-func (s *Service) queueBatchSummary(ctx context.Context, tx Tx, sc scope, b batch.Record) ([]invite.MessageID, error) {
+func (s *Service) queueBatchSummary(ctx context.Context, tx Tx, sc scope, b batch.Record) ([]invite.Message, error) {
 	sum := b.Summary
 	text := fmt.Sprintf("Batch Operations Report for %s (%s): %d rows, %d imported, %d invited, %d failed.\nBatch %s, %s.\n",
 		sc.org().Name, b.Mode, sum.Total, sum.Imported, sum.Invited, sum.Failed, b.ID, b.State)
-	var ids []invite.MessageID
+	var queued []invite.Message
 	for i, addr := range sc.settings.AlertRecipients {
 		m := invite.Message{ID: invite.MessageID(newID()), Kind: invite.KindAdmin, OrgID: b.OrgID, Channel: invite.Email, To: addr,
 			Subject: fmt.Sprintf("Batch Operations Report: %d of %d rows failed", sum.Failed, sum.Total), Text: text,
-			IdempotencyKey: fmt.Sprintf("batch-%s-%d", b.ID, i), State: invite.Queued, Created: s.now(), NextAttempt: s.now()}
+			IdempotencyKey: fmt.Sprintf("batch-%s-%d", b.ID, i), State: invite.Queued, Created: s.now(), NextAttempt: s.leased(s.now())}
 		if err := tx.Enqueue(ctx, m); err != nil {
 			return nil, err
 		}
-		ids = append(ids, m.ID)
+		queued = append(queued, m)
 	}
-	return ids, nil
+	return queued, nil
 }
 
 // Batch returns a batch record of an organization the actor covers. It needs

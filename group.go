@@ -172,7 +172,7 @@ func (s *Service) createGroup(ctx context.Context, tx Tx, sc scope, ds []account
 			return nil, nil, nil, err
 		}
 		newInvs, msgs = append(newInvs, inv), append(msgs, m)
-		invs[i] = &invitation{inv: inv, msg: m.ID}
+		invs[i] = &invitation{inv: inv, msg: m}
 		if err := s.audit(ctx, tx, sc.admin.ID, o, "invitation.created", string(a.ID), nil, invitationView(inv)); err != nil {
 			return nil, nil, nil, err
 		}

@@ -45,11 +45,13 @@ func checkTemplates(s org.Settings) error {
 
 // invitationMessage renders the invitation message of inv to a with the
 // organization's templates, in the account's language, else the
-// organization's, else English, and points inv at it.
+// organization's, else English, and points inv at it. The message is
+// leased to the call that queues it (see leased).
 func (s *Service) invitationMessage(sc scope, a account.Account, inv *invite.Invitation, t invite.Token) invite.Message {
 	link := s.linkBase + string(t)
 	v := invite.ValuesFor(a, *inv, sc.org().Name, link)
 	m := sc.templates().InvitationMessage(*inv, a, sc.settings.Language, v, t)
+	m.NextAttempt = s.leased(m.Created)
 	m.ID = invite.MessageID(newID())
 	inv.Message = m.ID
 	return m
@@ -82,6 +84,7 @@ func (s *Service) Resend(ctx context.Context, actor permissions.AdminID, ids []a
 	// Keyed by account, so that a transaction the store runs again
 	// overwrites rather than repeats.
 	done := make(map[account.ID]Invited, len(ids))
+	queued := make(map[account.ID]invite.Message, len(ids))
 	err := s.eachAccount(ctx, actor, ids, func(ctx context.Context, tx Tx, sc scope, a account.Account) error {
 		if !account.CanInvite(a.Status) {
 			return fmt.Errorf("%w: %s is %s", invite.ErrNotInvitable, a.Username, a.Status)
@@ -89,10 +92,11 @@ func (s *Service) Resend(ctx context.Context, actor permissions.AdminID, ids []a
 		if invite.ChannelFor(a) == invite.SMS && !opts.SMSConsent {
 			return fmt.Errorf("%w (%s)", invite.ErrConsentRequired, a.Username)
 		}
-		inv, err := s.reinvite(ctx, tx, sc, a, opts)
+		inv, m, err := s.reinvite(ctx, tx, sc, a, opts)
 		if err != nil {
 			return err
 		}
+		queued[a.ID] = m
 		if a, err = tx.Account(ctx, a.ID); err != nil {
 			return err
 		}
@@ -103,9 +107,9 @@ func (s *Service) Resend(ctx context.Context, actor permissions.AdminID, ids []a
 		return nil, err
 	}
 	out := make([]Invited, len(ids))
-	msgs := make([]invite.MessageID, len(ids))
+	msgs := make([]invite.Message, len(ids))
 	for i, id := range ids {
-		out[i], msgs[i] = done[id], done[id].Invitation.Message
+		out[i], msgs[i] = done[id], queued[id]
 	}
 	for i, d := range s.deliverAll(ctx, msgs) {
 		out[i].Delivery = d
@@ -114,34 +118,34 @@ func (s *Service) Resend(ctx context.Context, actor permissions.AdminID, ids []a
 }
 
 // reinvite gives a its first invitation, or rotates the one it has.
-func (s *Service) reinvite(ctx context.Context, tx Tx, sc scope, a account.Account, opts InviteOptions) (invite.Invitation, error) {
+func (s *Service) reinvite(ctx context.Context, tx Tx, sc scope, a account.Account, opts InviteOptions) (invite.Invitation, invite.Message, error) {
 	old, err := tx.Invitation(ctx, a.ID)
 	if errors.Is(err, mlerr.ErrNotFound) {
 		// First invitation of a saved account: it becomes a pending
 		// invitation, which needs capacity when it has no number.
 		if err := tx.LockOrg(ctx, a.OrgID); err != nil {
-			return invite.Invitation{}, err
+			return invite.Invitation{}, invite.Message{}, err
 		}
 		if a.Number == "" {
 			c, err := tx.Capacity(ctx, a.OrgID)
 			if err != nil {
-				return invite.Invitation{}, err
+				return invite.Invitation{}, invite.Message{}, err
 			}
 			if err := numberpool.CheckCapacity(c, 0, 1); err != nil {
-				return invite.Invitation{}, err
+				return invite.Invitation{}, invite.Message{}, err
 			}
 		}
 		if err := s.setStatusBy(ctx, tx, sc.admin.ID, a, account.Invited); err != nil {
-			return invite.Invitation{}, err
+			return invite.Invitation{}, invite.Message{}, err
 		}
 		inv, err := s.invite(ctx, tx, sc, a, opts)
 		if err != nil {
-			return invite.Invitation{}, err
+			return invite.Invitation{}, invite.Message{}, err
 		}
-		return inv.inv, nil
+		return inv.inv, inv.msg, nil
 	}
 	if err != nil {
-		return invite.Invitation{}, err
+		return invite.Invitation{}, invite.Message{}, err
 	}
 	now := s.now()
 	p := invite.Params{ID: old.ID, Now: now, TTL: sc.settings.InvitationTTL, Rand: s.rand}
@@ -150,29 +154,30 @@ func (s *Service) reinvite(ctx context.Context, tx Tx, sc scope, a account.Accou
 	}
 	inv, token, err := old.Rotate(a, p)
 	if err != nil {
-		return invite.Invitation{}, err
+		return invite.Invitation{}, invite.Message{}, err
 	}
 	// The old token's message must never go out after this commit.
 	if prev, err := tx.Message(ctx, old.Message); err == nil && (prev.State == invite.Queued || prev.State == invite.Failed) {
 		prev.State = invite.Cancelled
 		if err := tx.UpdateMessage(ctx, prev); err != nil {
-			return invite.Invitation{}, err
+			return invite.Invitation{}, invite.Message{}, err
 		}
 	} else if err != nil && !errors.Is(err, mlerr.ErrNotFound) {
-		return invite.Invitation{}, err
+		return invite.Invitation{}, invite.Message{}, err
 	}
-	if err := tx.Enqueue(ctx, s.invitationMessage(sc, a, &inv, token)); err != nil {
-		return invite.Invitation{}, err
+	m := s.invitationMessage(sc, a, &inv, token)
+	if err := tx.Enqueue(ctx, m); err != nil {
+		return invite.Invitation{}, invite.Message{}, err
 	}
 	if err := tx.UpdateInvitation(ctx, inv); err != nil {
-		return invite.Invitation{}, err
+		return invite.Invitation{}, invite.Message{}, err
 	}
 	if a.Status != account.Invited {
 		if err := s.setStatusBy(ctx, tx, sc.admin.ID, a, account.Invited); err != nil {
-			return invite.Invitation{}, err
+			return invite.Invitation{}, invite.Message{}, err
 		}
 	}
-	return inv, s.audit(ctx, tx, sc.admin.ID, a.OrgID, "invitation.resent", string(a.ID), invitationView(old), invitationView(inv))
+	return inv, m, s.audit(ctx, tx, sc.admin.ID, a.OrgID, "invitation.resent", string(a.ID), invitationView(old), invitationView(inv))
 }
 
 // Activation is what redeeming an invitation did.

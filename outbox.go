@@ -14,12 +14,16 @@ import (
 )
 
 // The outbox (SPEC §7). Every message is queued in the transaction that
-// caused it; after the commit the service tries it once, and DeliverPending
-// retries what is due. A message being sent is leased (its NextAttempt moved
-// Lease ahead) so that other deliverers leave it alone; a process that dies
-// mid-send leaves a lease that simply runs out. Once a message is Sent, its
-// body is dropped from the outbox, so the outbox keeps no usable link longer
-// than it must; the subject, recipient and delivery record stay.
+// caused it. A message the calling operation tries itself right after its
+// commit (an invitation, a batch summary) is queued already leased to that
+// call: its NextAttempt is Lease ahead, so other deliverers leave it alone
+// and the call sends it without a transaction to claim it; if the process
+// dies before the attempt, DeliverPending sends it once the lease runs out.
+// DeliverPending retries what is due, claiming each message (moving its
+// NextAttempt Lease ahead) in a transaction before it sends; a process that
+// dies mid-send leaves a lease that simply runs out. Once a message is Sent,
+// its body is dropped from the outbox, so the outbox keeps no usable link
+// longer than it must; the subject, recipient and delivery record stay.
 
 // maxErrorLen bounds the last error kept on a message.
 const maxErrorLen = 500
@@ -27,51 +31,41 @@ const maxErrorLen = 500
 // deliverBatch is how many due messages DeliverPending takes at a time.
 const deliverBatch = 100
 
-// deliverNow tries a freshly queued message once and returns its delivery
-// state (see deliverAll).
-func (s *Service) deliverNow(ctx context.Context, id invite.MessageID) Delivery {
-	return s.deliverAll(ctx, []invite.MessageID{id})[0]
+// leased is the NextAttempt of a message queued at now for the queuing
+// call's own first attempt.
+func (s *Service) leased(now time.Time) time.Time { return now.Add(s.delivery.Lease) }
+
+// deliverNow makes the first attempt at a message its caller just queued
+// and returns its delivery state (see deliverAll).
+func (s *Service) deliverNow(ctx context.Context, m invite.Message) Delivery {
+	return s.deliverAll(ctx, []invite.Message{m})[0]
 }
 
-// deliverAll tries freshly queued messages once each and returns their
-// delivery states, in groups of deliverBatch: one transaction claims a
-// group, the notifier sends each message, one transaction records every
-// outcome. The store's errors leave the messages queued, so they are logged
-// rather than returned: the operation that queued them succeeded, and
-// DeliverPending takes over once any lease ends.
-func (s *Service) deliverAll(ctx context.Context, ids []invite.MessageID) []Delivery {
-	out := make([]Delivery, len(ids))
-	for start := 0; start < len(ids); start += deliverBatch {
-		group := ids[start:min(start+deliverBatch, len(ids))]
-		var claimed []invite.Message
-		var at []int
-		err := s.store.Tx(ctx, func(ctx context.Context, tx Tx) error {
-			claimed, at = claimed[:0], at[:0]
-			ms, ok, err := s.claimAll(ctx, tx, group)
-			if err != nil {
-				return err
-			}
-			for j, m := range ms {
-				out[start+j] = deliveryOf(m)
-				if ok[j] {
-					claimed, at = append(claimed, m), append(at, start+j)
-				}
-			}
-			return nil
-		})
-		var sent []invite.Message
-		if err == nil {
-			sent, err = s.sendAll(ctx, claimed)
-		}
+// deliverAll makes the first attempt at messages their caller just queued,
+// leased to it, and returns their delivery states, in groups of
+// deliverBatch: the notifier sends each message, and one transaction
+// records every outcome of a group. If ctx has ended, nothing is sent: the
+// messages stay queued for DeliverPending. The store's errors leave the
+// messages queued too, so they are logged rather than returned: the
+// operation that queued them succeeded, and DeliverPending takes over once
+// the lease ends.
+func (s *Service) deliverAll(ctx context.Context, ms []invite.Message) []Delivery {
+	out := make([]Delivery, len(ms))
+	for i, m := range ms {
+		out[i] = deliveryOf(m)
+	}
+	if ctx.Err() != nil {
+		return out
+	}
+	for start := 0; start < len(ms); start += deliverBatch {
+		group := ms[start:min(start+deliverBatch, len(ms))]
+		sent, err := s.sendAll(ctx, group)
 		if err != nil {
 			s.log.WarnContext(ctx, "multiline: delivery deferred to DeliverPending", "messages", len(group), "error", err)
-			for j := range group {
-				out[start+j] = Delivery{State: invite.Queued}
-			}
 			continue
 		}
 		for k, m := range sent {
-			out[at[k]] = deliveryOf(m)
+			out[start+k] = deliveryOf(m)
 		}
 	}
 	return out

@@ -314,8 +314,13 @@ func TestQueuedMessageSurvivesCrashBetweenCommitAndSend(t *testing.T) {
 	assert.Equal(t, invite.Queued, res.Delivery.State)
 	assert.Empty(t, f.outbox.Messages(), "nothing was sent")
 
-	// Another instance on the same store picks it up.
+	// The message is leased to the call that queued it: another instance
+	// leaves it alone until the lease runs out, then picks it up.
 	rep, err := f.svc.DeliverPending(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, multiline.DeliveryReport{}, rep, "taken while the queuing call held its lease")
+	f.clock.Advance(multiline.DefaultDeliveryPolicy.Lease)
+	rep, err = f.svc.DeliverPending(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, multiline.DeliveryReport{Sent: 1}, rep)
 	require.Len(t, f.outbox.Messages(), 1)

@@ -45,7 +45,10 @@ type DeliveryPolicy struct {
 	Backoff    time.Duration
 	MaxBackoff time.Duration
 	// Lease is how long a message being sent is hidden from other
-	// deliverers, so two instances do not send it at once.
+	// deliverers, so two instances do not send it at once. Messages go out
+	// 100 at a time under one lease, from the moment they are claimed (or
+	// queued, for the messages a call sends itself), so it should exceed
+	// the time the notifier takes to send 100.
 	Lease time.Duration
 }
 

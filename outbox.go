@@ -85,33 +85,24 @@ func (s *Service) DeliverPending(ctx context.Context) (DeliveryReport, error) {
 	var rep DeliveryReport
 	for {
 		var batch []invite.Message
+		found := 0
 		err := s.store.Tx(ctx, func(ctx context.Context, tx Tx) error {
 			due, err := tx.DueMessages(ctx, s.now(), deliverBatch)
 			if err != nil {
 				return err
 			}
-			batch = batch[:0]
-			ids := make([]invite.MessageID, len(due))
-			for i, d := range due {
-				ids[i] = d.ID
-			}
-			ms, ok, err := s.claimAll(ctx, tx, ids)
-			if err != nil {
-				return err
-			}
-			for i, m := range ms {
-				if ok[i] {
-					batch = append(batch, m)
-				}
-			}
-			return nil
+			found = len(due)
+			batch, err = s.claimAll(ctx, tx, due)
+			return err
 		})
 		if err != nil {
 			return rep, err
 		}
-		if len(batch) == 0 {
+		if found == 0 {
 			return rep, nil
 		}
+		// A group whose messages were all superseded (and cancelled, so no
+		// longer due) leaves nothing to send; the next may.
 		sent, err := s.sendAll(ctx, batch)
 		if err != nil {
 			return rep, err
@@ -146,31 +137,14 @@ func (s *Service) RunDelivery(ctx context.Context, interval time.Duration) error
 	}
 }
 
-// claimAll leases each message of ids for one attempt, if it is still due,
-// and returns the messages as they stand and which of them it leased. A
-// message whose invitation has moved on to a newer token is cancelled
-// instead. The messages and their invitations are read with one group call
-// each.
-func (s *Service) claimAll(ctx context.Context, tx Tx, ids []invite.MessageID) ([]invite.Message, []bool, error) {
-	found, err := tx.MessagesByID(ctx, ids)
-	if err != nil {
-		return nil, nil, err
-	}
-	byID := make(map[invite.MessageID]invite.Message, len(found))
-	for _, m := range found {
-		byID[m.ID] = m
-	}
-	now := s.now()
-	due := func(m invite.Message) bool {
-		return (m.State == invite.Queued || m.State == invite.Failed) && !m.NextAttempt.After(now)
-	}
+// claimAll leases each of due, which DueMessages returned (and locked), for
+// one attempt, and returns the messages leased. A message whose invitation
+// has moved on to a newer token is cancelled instead. The invitations are
+// read with one group call.
+func (s *Service) claimAll(ctx context.Context, tx Tx, due []invite.Message) ([]invite.Message, error) {
 	var accts []account.ID
-	for _, id := range ids {
-		m, ok := byID[id]
-		if !ok {
-			return nil, nil, fmt.Errorf("multiline: message %s: %w", id, mlerr.ErrNotFound)
-		}
-		if due(m) && m.Kind == invite.KindInvitation {
+	for _, m := range due {
+		if m.Kind == invite.KindInvitation {
 			accts = append(accts, m.AccountID)
 		}
 	}
@@ -178,43 +152,35 @@ func (s *Service) claimAll(ctx context.Context, tx Tx, ids []invite.MessageID) (
 	if len(accts) > 0 {
 		found, err := tx.Invitations(ctx, accts)
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		for _, inv := range found {
 			invs[inv.AccountID] = inv
 		}
 	}
-	out := make([]invite.Message, len(ids))
-	leased := make([]bool, len(ids))
-	for i, id := range ids {
-		m := byID[id]
-		out[i] = m
-		if !due(m) {
-			continue
-		}
+	now := s.now()
+	leased := make([]invite.Message, 0, len(due))
+	for _, m := range due {
 		if m.Kind == invite.KindInvitation {
 			inv, ok := invs[m.AccountID]
 			if !ok {
-				return nil, nil, fmt.Errorf("multiline: invitation of account %s: %w", m.AccountID, mlerr.ErrNotFound)
+				return nil, fmt.Errorf("multiline: invitation of account %s: %w", m.AccountID, mlerr.ErrNotFound)
 			}
 			if inv.Message != m.ID || inv.State != invite.Pending {
 				m.State = invite.Cancelled
-				out[i] = m
 				if err := tx.UpdateMessage(ctx, m); err != nil {
-					return nil, nil, err
+					return nil, err
 				}
 				continue
 			}
 		}
 		m.NextAttempt = now.Add(s.delivery.Lease)
 		if err := tx.UpdateMessage(ctx, m); err != nil {
-			return nil, nil, err
+			return nil, err
 		}
-		out[i], leased[i] = m, true
-		// A message named twice is leased once.
-		byID[id] = m
+		leased = append(leased, m)
 	}
-	return out, leased, nil
+	return leased, nil
 }
 
 // sendAll makes one attempt at each claimed message, then records every

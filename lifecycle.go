@@ -111,8 +111,8 @@ func (s *Service) Resend(ctx context.Context, actor permissions.AdminID, ids []a
 	for i, id := range ids {
 		out[i], msgs[i] = done[id], queued[id]
 	}
-	for i, d := range s.deliverAll(ctx, msgs) {
-		out[i].Delivery = d
+	for i, m := range s.deliverAll(ctx, msgs) {
+		out[i].Delivery = deliveryOf(m)
 	}
 	return out, nil
 }

@@ -38,24 +38,20 @@ func (s *Service) leased(now time.Time) time.Time { return now.Add(s.delivery.Le
 // deliverNow makes the first attempt at a message its caller just queued
 // and returns its delivery state (see deliverAll).
 func (s *Service) deliverNow(ctx context.Context, m invite.Message) Delivery {
-	return s.deliverAll(ctx, []invite.Message{m})[0]
+	return deliveryOf(s.deliverAll(ctx, []invite.Message{m})[0])
 }
 
 // deliverAll makes the first attempt at messages their caller just queued,
-// leased to it, and returns their delivery states, in groups of
+// leased to it, and sets each of ms to what it is after that, in groups of
 // deliverBatch: the notifier sends each message, and one transaction
 // records every outcome of a group. If ctx has ended, nothing is sent: the
 // messages stay queued for DeliverPending. The store's errors leave the
 // messages queued too, so they are logged rather than returned: the
 // operation that queued them succeeded, and DeliverPending takes over once
 // the lease ends.
-func (s *Service) deliverAll(ctx context.Context, ms []invite.Message) []Delivery {
-	out := make([]Delivery, len(ms))
-	for i, m := range ms {
-		out[i] = deliveryOf(m)
-	}
+func (s *Service) deliverAll(ctx context.Context, ms []invite.Message) []invite.Message {
 	if ctx.Err() != nil {
-		return out
+		return ms
 	}
 	for start := 0; start < len(ms); start += deliverBatch {
 		group := ms[start:min(start+deliverBatch, len(ms))]
@@ -64,11 +60,9 @@ func (s *Service) deliverAll(ctx context.Context, ms []invite.Message) []Deliver
 			s.log.WarnContext(ctx, "multiline: delivery deferred to DeliverPending", "messages", len(group), "error", err)
 			continue
 		}
-		for k, m := range sent {
-			out[start+k] = deliveryOf(m)
-		}
+		copy(ms[start:], sent)
 	}
-	return out
+	return ms
 }
 
 // DeliveryReport counts what one DeliverPending call did.

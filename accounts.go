@@ -127,16 +127,10 @@ func (s *Service) addAccount(ctx context.Context, tx Tx, sc scope, in account.In
 // and, when asked, its invitation and message. Every refusal comes before the
 // first write, so a caller may go on in the same transaction after one.
 func (s *Service) create(ctx context.Context, tx Tx, sc scope, d account.Draft, opt addOptions) (account.Account, *invitation, error) {
-	now := s.now()
-	a := d.Account
-	a.ID, a.OrgID, a.Status, a.Created, a.Updated, a.BatchID = account.ID(newID()), sc.org().ID, account.NotInvited, now, now, opt.batchID
-	if opt.invite {
-		if invite.ChannelFor(a) == invite.SMS && !opt.consent.SMSConsent {
-			return account.Account{}, nil, invite.ErrConsentRequired
-		}
-		a.Status = account.Invited
+	a, err := s.newAccount(d, sc.org().ID, s.now(), opt)
+	if err != nil {
+		return account.Account{}, nil, err
 	}
-
 	if err := tx.LockOrg(ctx, a.OrgID); err != nil {
 		return account.Account{}, nil, err
 	}
@@ -144,23 +138,14 @@ func (s *Service) create(ctx context.Context, tx Tx, sc scope, d account.Draft, 
 	if err != nil {
 		return account.Account{}, nil, err
 	}
-	take := 0
 	var num numberpool.Number
 	if !d.Number.IsZero() {
-		num, err = pickNumber(ctx, tx, a.OrgID, d.Number)
-		if err != nil {
+		if num, err = pickNumber(ctx, tx, a.OrgID, d.Number); err != nil {
 			return account.Account{}, nil, err
-		}
-		if num.State == numberpool.Available {
-			take = 1
 		}
 		a.Number = num.E164
 	}
-	pending := 0
-	if opt.invite && a.Number == "" {
-		pending = 1
-	}
-	if err := numberpool.CheckCapacity(capBefore, take, pending); err != nil {
+	if _, err := weigh(capBefore, a, num, opt.invite); err != nil {
 		return account.Account{}, nil, err
 	}
 	if err := tx.CreateAccount(ctx, a); err != nil {
@@ -170,17 +155,7 @@ func (s *Service) create(ctx context.Context, tx Tx, sc scope, d account.Draft, 
 		return account.Account{}, nil, err
 	}
 	if a.Number != "" {
-		assigned, err := num.Assign(string(a.ID))
-		if err != nil {
-			return account.Account{}, nil, err
-		}
-		if err := tx.UpdateNumber(ctx, assigned); err != nil {
-			return account.Account{}, nil, err
-		}
-		if err := s.audit(ctx, tx, sc.admin.ID, a.OrgID, "number.assigned", num.E164, num, assigned); err != nil {
-			return account.Account{}, nil, err
-		}
-		if err := s.utilizationAlert(ctx, tx, sc.admin.ID, sc.org(), sc.settings, capBefore); err != nil {
+		if _, err := s.assign(ctx, tx, sc, a, num, capBefore); err != nil {
 			return account.Account{}, nil, err
 		}
 	}
@@ -192,6 +167,52 @@ func (s *Service) create(ctx context.Context, tx Tx, sc scope, d account.Draft, 
 		return account.Account{}, nil, err
 	}
 	return a, inv, nil
+}
+
+// newAccount makes the account a validated draft describes, in organization
+// o: Not Invited, or Invited when opt invites, which an SMS invitation
+// without the consent attestation may not be.
+func (s *Service) newAccount(d account.Draft, o org.ID, now time.Time, opt addOptions) (account.Account, error) {
+	a := d.Account
+	a.ID, a.OrgID, a.Status, a.Created, a.Updated, a.BatchID = account.ID(newID()), o, account.NotInvited, now, now, opt.batchID
+	if opt.invite {
+		if invite.ChannelFor(a) == invite.SMS && !opt.consent.SMSConsent {
+			return account.Account{}, invite.ErrConsentRequired
+		}
+		a.Status = account.Invited
+	}
+	return a, nil
+}
+
+// weigh checks that an organization whose capacity is c can take account
+// a, holding num (zero when it holds none), and returns the pending
+// invitation a adds: one when it is invited without a number.
+func weigh(c numberpool.Capacity, a account.Account, num numberpool.Number, invited bool) (int, error) {
+	take, pending := 0, 0
+	if a.Number != "" && num.State == numberpool.Available {
+		take = 1
+	}
+	if invited && a.Number == "" {
+		pending = 1
+	}
+	return pending, numberpool.CheckCapacity(c, take, pending)
+}
+
+// assign gives num to a, audited, and queues the utilization alert when the
+// change crossed the organization's threshold; capBefore is the
+// organization's capacity before it. It returns the number as assigned.
+func (s *Service) assign(ctx context.Context, tx Tx, sc scope, a account.Account, num numberpool.Number, capBefore numberpool.Capacity) (numberpool.Number, error) {
+	assigned, err := num.Assign(string(a.ID))
+	if err != nil {
+		return numberpool.Number{}, err
+	}
+	if err := tx.UpdateNumber(ctx, assigned); err != nil {
+		return numberpool.Number{}, err
+	}
+	if err := s.audit(ctx, tx, sc.admin.ID, a.OrgID, "number.assigned", num.E164, num, assigned); err != nil {
+		return numberpool.Number{}, err
+	}
+	return assigned, s.utilizationAlert(ctx, tx, sc.admin.ID, sc.org(), sc.settings, capBefore)
 }
 
 // invite creates the invitation of a, queues its message and audits both.

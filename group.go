@@ -34,14 +34,10 @@ func (s *Service) createGroup(ctx context.Context, tx Tx, sc scope, ds []account
 	now := s.now()
 	var named []string
 	for i, d := range ds {
-		a := d.Account
-		a.ID, a.OrgID, a.Status, a.Created, a.Updated, a.BatchID = account.ID(newID()), o, account.NotInvited, now, now, opt.batchID
-		if opt.invite {
-			if invite.ChannelFor(a) == invite.SMS && !opt.consent.SMSConsent {
-				errs[i] = invite.ErrConsentRequired
-				continue
-			}
-			a.Status = account.Invited
+		a, err := s.newAccount(d, o, now, opt)
+		if err != nil {
+			errs[i] = err
+			continue
 		}
 		accts[i] = a
 		if d.Number.E164 != "" {
@@ -96,7 +92,6 @@ func (s *Service) createGroup(ctx context.Context, tx Tx, sc scope, ds []account
 			return nil, nil, nil, err
 		}
 		capBefore.Pending += pending
-		take := 0
 		var num numberpool.Number
 		if !d.Number.IsZero() {
 			if d.Number.E164 != "" {
@@ -104,23 +99,17 @@ func (s *Service) createGroup(ctx context.Context, tx Tx, sc scope, ds []account
 			} else {
 				num, err = pickNumber(ctx, tx, o, d.Number)
 			}
-			if err != nil && !batch.RowLevel(err) {
-				return nil, nil, nil, err
-			}
 			if err != nil {
+				if !batch.RowLevel(err) {
+					return nil, nil, nil, err
+				}
 				errs[i] = err
 				continue
 			}
-			if num.State == numberpool.Available {
-				take = 1
-			}
 			a.Number = num.E164
 		}
-		add := 0
-		if opt.invite && a.Number == "" {
-			add = 1
-		}
-		if err := numberpool.CheckCapacity(capBefore, take, add); err != nil {
+		add, err := weigh(capBefore, a, num, opt.invite)
+		if err != nil {
 			errs[i] = err
 			continue
 		}
@@ -149,20 +138,11 @@ func (s *Service) createGroup(ctx context.Context, tx Tx, sc scope, ds []account
 			return nil, nil, nil, err
 		}
 		if a.Number != "" {
-			assigned, err := num.Assign(string(a.ID))
+			assigned, err := s.assign(ctx, tx, sc, a, num, capBefore)
 			if err != nil {
 				return nil, nil, nil, err
 			}
-			if err := tx.UpdateNumber(ctx, assigned); err != nil {
-				return nil, nil, nil, err
-			}
 			numbers[assigned.E164] = assigned
-			if err := s.audit(ctx, tx, sc.admin.ID, o, "number.assigned", num.E164, num, assigned); err != nil {
-				return nil, nil, nil, err
-			}
-			if err := s.utilizationAlert(ctx, tx, sc.admin.ID, sc.org(), sc.settings, capBefore); err != nil {
-				return nil, nil, nil, err
-			}
 		}
 		if !opt.invite {
 			continue

@@ -267,11 +267,7 @@ func testConcurrency(t *testing.T, newStore func(*testing.T) multiline.Store) {
 			t.Run(tt.name, func(t *testing.T) {
 				f := newFixture(t, newStore)
 				bump, count := tt.setup(f)
-				errs := make([]error, workers)
-				parallel(workers, func(i int) { errs[i] = f.do(bump) })
-				for i, err := range errs {
-					require.NoError(t, err, "worker %d", i)
-				}
+				bumpConcurrently(t, f, workers, bump)
 				assert.Equal(t, workers, count(), "updates were lost")
 			})
 		}
@@ -338,4 +334,15 @@ func testConcurrency(t *testing.T, newStore func(*testing.T) multiline.Store) {
 			assert.Equal(t, 1, m.Attempts, m.ID)
 		}
 	})
+}
+
+// bumpConcurrently runs bump in a transaction of its own from each of
+// workers goroutines at once, and requires every transaction to succeed.
+func bumpConcurrently(t *testing.T, f *fixture, workers int, bump func(context.Context, multiline.Tx) error) {
+	t.Helper()
+	errs := make([]error, workers)
+	parallel(workers, func(i int) { errs[i] = f.do(bump) })
+	for i, err := range errs {
+		require.NoError(t, err, "worker %d", i)
+	}
 }

@@ -931,11 +931,7 @@ func testGroupLocks(t *testing.T, newStore func(*testing.T) multiline.Store) {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFixture(t, newStore)
 			bump, count := tt.setup(f)
-			errs := make([]error, workers)
-			parallel(workers, func(i int) { errs[i] = f.do(bump) })
-			for i, err := range errs {
-				require.NoError(t, err, "worker %d", i)
-			}
+			bumpConcurrently(t, f, workers, bump)
 			assert.Equal(t, []int{workers, workers}, count(), "updates were lost")
 		})
 	}

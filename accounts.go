@@ -151,7 +151,7 @@ func (s *Service) create(ctx context.Context, tx Tx, sc scope, d account.Draft, 
 	if err := tx.CreateAccount(ctx, a); err != nil {
 		return account.Account{}, nil, accountUnique(err, a)
 	}
-	if err := s.audit(ctx, tx, sc.admin.ID, a.OrgID, "account.created", string(a.ID), nil, accountJSON(a)); err != nil {
+	if err := s.audit(ctx, tx, sc.admin.ID, a.OrgID, ActionAccountCreated, string(a.ID), nil, accountJSON(a)); err != nil {
 		return account.Account{}, nil, err
 	}
 	if a.Number != "" {
@@ -209,7 +209,7 @@ func (s *Service) assign(ctx context.Context, tx Tx, sc scope, a account.Account
 	if err := tx.UpdateNumber(ctx, assigned); err != nil {
 		return numberpool.Number{}, err
 	}
-	if err := s.audit(ctx, tx, sc.admin.ID, a.OrgID, "number.assigned", num.E164, num, assigned); err != nil {
+	if err := s.audit(ctx, tx, sc.admin.ID, a.OrgID, ActionNumberAssigned, num.E164, num, assigned); err != nil {
 		return numberpool.Number{}, err
 	}
 	return assigned, s.utilizationAlert(ctx, tx, sc.admin.ID, sc.org(), sc.settings, capBefore)
@@ -227,7 +227,7 @@ func (s *Service) invite(ctx context.Context, tx Tx, sc scope, a account.Account
 	if err := tx.CreateInvitation(ctx, inv); err != nil {
 		return nil, err
 	}
-	if err := s.audit(ctx, tx, sc.admin.ID, a.OrgID, "invitation.created", string(a.ID), nil, invitationView(inv)); err != nil {
+	if err := s.audit(ctx, tx, sc.admin.ID, a.OrgID, ActionInvitationCreated, string(a.ID), nil, invitationView(inv)); err != nil {
 		return nil, err
 	}
 	return &invitation{inv: inv, msg: m}, nil
@@ -308,13 +308,13 @@ func accountUnique(err error, a account.Account) error {
 		return err
 	}
 	switch u.Key {
-	case "username":
+	case KeyUsername:
 		field, label := "email", "Email"
 		if a.Email == "" {
 			field, label = "device", "Device #"
 		}
 		return mlerr.Exists(field, account.CodeUsernameExists, u.Value, label+" is already the username of another account")
-	case "account_id":
+	case KeyAccountID:
 		return mlerr.Exists("account_id", account.CodeAccountIDExists, u.Value, "Account ID is already used in this organization")
 	}
 	return err

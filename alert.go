@@ -38,5 +38,5 @@ func (s *Service) utilizationAlert(ctx context.Context, tx Tx, actor permissions
 			return err
 		}
 	}
-	return s.audit(ctx, tx, actor, o.ID, "org.utilization_alert", string(o.ID), before, after)
+	return s.audit(ctx, tx, actor, o.ID, ActionOrgUtilizationAlert, string(o.ID), before, after)
 }

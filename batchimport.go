@@ -17,7 +17,7 @@ import (
 
 // ErrBatchRunning refuses an upload whose idempotency key belongs to a batch
 // that is still running: the first upload is not finished yet.
-var ErrBatchRunning = errors.New("multiline: a batch with this idempotency key is still running")
+var ErrBatchRunning = mlerr.New(CodeBatchRunning, "multiline: a batch with this idempotency key is still running")
 
 // BatchOptions are the administrator's choices for one upload.
 type BatchOptions struct {
@@ -92,7 +92,7 @@ func (s *Service) ImportBatch(ctx context.Context, actor permissions.AdminID, o 
 		}
 		err = tx.CreateBatch(ctx, rec)
 		var u *UniqueError
-		if errors.As(err, &u) && u.Key == "batch_key" {
+		if errors.As(err, &u) && u.Key == KeyBatchKey {
 			// Another instance took the key since we looked.
 			replayed, err = s.replayBatch(ctx, tx, o, rec.Key)
 			rec, replay = replayed, replayed.ID != ""
@@ -149,7 +149,7 @@ func (s *Service) ImportBatch(ctx context.Context, actor permissions.AdminID, o 
 		if notices, err = s.queueBatchSummary(ctx, tx, sc, rec); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, actor, o, "batch.finished", rec.ID, nil, batchView(rec))
+		return s.audit(ctx, tx, actor, o, ActionBatchFinished, rec.ID, nil, batchView(rec))
 	})
 	if err != nil {
 		return rec, errors.Join(runErr, err)
@@ -384,7 +384,7 @@ func (s *Service) WriteBatchReport(ctx context.Context, actor permissions.AdminI
 
 // ErrBatchNotUndoable refuses to undo a batch that is running, was undone
 // already, or was only validated.
-var ErrBatchNotUndoable = errors.New("multiline: the batch cannot be undone")
+var ErrBatchNotUndoable = mlerr.New(CodeBatchNotUndoable, "multiline: the batch cannot be undone")
 
 // Undone is what undoing a batch did.
 type Undone struct {
@@ -437,7 +437,7 @@ func (s *Service) UndoBatch(ctx context.Context, actor permissions.AdminID, id s
 		if err := tx.UpdateBatch(ctx, b); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, actor, b.OrgID, "batch.undone", b.ID, before, batchView(b))
+		return s.audit(ctx, tx, actor, b.OrgID, ActionBatchUndone, b.ID, before, batchView(b))
 	})
 	if err != nil {
 		return Undone{}, err
@@ -460,7 +460,7 @@ func (s *Service) deleteAccount(ctx context.Context, tx Tx, actor permissions.Ad
 		if err := tx.UpdateNumber(ctx, freed); err != nil {
 			return err
 		}
-		if err := s.audit(ctx, tx, actor, a.OrgID, "number.released", n.E164, n, freed); err != nil {
+		if err := s.audit(ctx, tx, actor, a.OrgID, ActionNumberReleased, n.E164, n, freed); err != nil {
 			return err
 		}
 	}
@@ -481,5 +481,5 @@ func (s *Service) deleteAccount(ctx context.Context, tx Tx, actor permissions.Ad
 	if err := tx.DeleteAccount(ctx, a.ID); err != nil {
 		return err
 	}
-	return s.audit(ctx, tx, actor, a.OrgID, "account.deleted", string(a.ID), a, nil)
+	return s.audit(ctx, tx, actor, a.OrgID, ActionAccountDeleted, string(a.ID), a, nil)
 }

@@ -44,7 +44,7 @@ func (s *Service) CreateTenant(ctx context.Context, in TenantInput) (Tenant, err
 	adminEmail, err := adminEmail(in.AdminEmail)
 	errs = append(errs, err)
 	if strings.TrimSpace(in.AdminName) == "" {
-		errs = append(errs, mlerr.Invalid("admin_name", "admin_name.required", "", "Administrator Name is required"))
+		errs = append(errs, mlerr.Invalid("admin_name", permissions.CodeAdminNameRequired, "", "Administrator Name is required"))
 	}
 	if err := errors.Join(errs...); err != nil {
 		return Tenant{}, err
@@ -73,9 +73,9 @@ func (s *Service) CreateTenant(ctx context.Context, in TenantInput) (Tenant, err
 			return uniqueField(err)
 		}
 		return errors.Join(
-			s.audit(ctx, tx, "", t.Org.ID, "org.created", string(t.Org.ID), nil, t.Org),
-			s.audit(ctx, tx, "", t.Org.ID, "profile.created", string(t.Profile.ID), nil, t.Profile),
-			s.audit(ctx, tx, "", t.Org.ID, "admin.created", string(t.Admin.ID), nil, t.Admin),
+			s.audit(ctx, tx, "", t.Org.ID, ActionOrgCreated, string(t.Org.ID), nil, t.Org),
+			s.audit(ctx, tx, "", t.Org.ID, ActionProfileCreated, string(t.Profile.ID), nil, t.Profile),
+			s.audit(ctx, tx, "", t.Org.ID, ActionAdminCreated, string(t.Admin.ID), nil, t.Admin),
 		)
 	})
 	if err != nil {
@@ -88,9 +88,9 @@ func orgName(s string) (string, error) {
 	name := strings.TrimSpace(s)
 	switch {
 	case name == "":
-		return "", mlerr.Invalid("org_name", "org_name.required", s, "Organization Name is required")
+		return "", mlerr.Invalid("org_name", org.CodeOrgNameRequired, s, "Organization Name is required")
 	case len([]rune(name)) > 100 || strings.ContainsFunc(name, func(r rune) bool { return r < ' ' || r == 0x7f }):
-		return "", mlerr.Invalid("org_name", "org_name.format", s, "Organization Name must be at most 100 printable characters")
+		return "", mlerr.Invalid("org_name", org.CodeOrgNameFormat, s, "Organization Name must be at most 100 printable characters")
 	}
 	return name, nil
 }
@@ -99,7 +99,7 @@ func adminEmail(s string) (string, error) {
 	e := strings.ToLower(strings.TrimSpace(s))
 	a, err := mail.ParseAddress(e)
 	if err != nil || a.Address != e || !strings.Contains(e[strings.LastIndexByte(e, '@')+1:], ".") {
-		return "", mlerr.Invalid("admin_email", "admin_email.format", s, "Administrator Email must be an address like name@example.com")
+		return "", mlerr.Invalid("admin_email", permissions.CodeAdminEmailFormat, s, "Administrator Email must be an address like name@example.com")
 	}
 	return e, nil
 }
@@ -124,7 +124,7 @@ func (s *Service) CreateOrg(ctx context.Context, actor permissions.AdminID, pare
 		if err := tx.CreateOrg(ctx, o); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, actor, o.ID, "org.created", string(o.ID), nil, o)
+		return s.audit(ctx, tx, actor, o.ID, ActionOrgCreated, string(o.ID), nil, o)
 	})
 	if err != nil {
 		return org.Org{}, err
@@ -150,7 +150,7 @@ func (s *Service) UpdateOrgSettings(ctx context.Context, actor permissions.Admin
 		if err := tx.UpdateOrg(ctx, o); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, actor, o.ID, "org.settings_changed", string(o.ID), before.Settings, o.Settings)
+		return s.audit(ctx, tx, actor, o.ID, ActionOrgSettingsChanged, string(o.ID), before.Settings, o.Settings)
 	})
 	if err != nil {
 		return org.Org{}, err
@@ -169,7 +169,7 @@ type ProfileInput struct {
 func (s *Service) CreateProfile(ctx context.Context, actor permissions.AdminID, id org.ID, in ProfileInput) (permissions.Profile, error) {
 	name := strings.TrimSpace(in.Name)
 	if name == "" || len([]rune(name)) > 100 {
-		return permissions.Profile{}, mlerr.Invalid("profile_name", "profile_name.format", in.Name, "Profile Name must be 1 to 100 characters")
+		return permissions.Profile{}, mlerr.Invalid("profile_name", permissions.CodeProfileNameFormat, in.Name, "Profile Name must be 1 to 100 characters")
 	}
 	p := permissions.Profile{ID: permissions.ProfileID(newID()), OrgID: id, Name: name, Default: in.Default, Created: s.now()}
 	err := s.store.Tx(ctx, func(ctx context.Context, tx Tx) error {
@@ -179,7 +179,7 @@ func (s *Service) CreateProfile(ctx context.Context, actor permissions.AdminID, 
 		if err := tx.CreateProfile(ctx, p); err != nil {
 			return uniqueField(err)
 		}
-		return s.audit(ctx, tx, actor, id, "profile.created", string(p.ID), nil, p)
+		return s.audit(ctx, tx, actor, id, ActionProfileCreated, string(p.ID), nil, p)
 	})
 	if err != nil {
 		return permissions.Profile{}, err
@@ -202,18 +202,18 @@ func (s *Service) CreateAdmin(ctx context.Context, actor permissions.AdminID, in
 	email, err := adminEmail(in.Email)
 	errs = append(errs, err)
 	if strings.TrimSpace(in.Name) == "" {
-		errs = append(errs, mlerr.Invalid("admin_name", "admin_name.required", "", "Administrator Name is required"))
+		errs = append(errs, mlerr.Invalid("admin_name", permissions.CodeAdminNameRequired, "", "Administrator Name is required"))
 	}
 	if len(in.Roles) == 0 {
-		errs = append(errs, mlerr.Invalid("roles", "roles.required", "", "Roles: give the administrator at least one role"))
+		errs = append(errs, mlerr.Invalid("roles", permissions.CodeRolesRequired, "", "Roles: give the administrator at least one role"))
 	}
 	for i, r := range in.Roles {
 		if len(r.Privileges) == 0 || len(r.Orgs) == 0 {
-			errs = append(errs, mlerr.Invalid("roles", "roles.empty", fmt.Sprint(i+1), fmt.Sprintf("Roles: role %d needs at least one privilege and one organization", i+1)))
+			errs = append(errs, mlerr.Invalid("roles", permissions.CodeRolesEmpty, fmt.Sprint(i+1), fmt.Sprintf("Roles: role %d needs at least one privilege and one organization", i+1)))
 		}
 		for _, p := range r.Privileges {
 			if !permissions.ValidPrivilege(p) {
-				errs = append(errs, mlerr.Invalid("roles", "roles.unknown_privilege", string(p), fmt.Sprintf("Roles: %q is not a privilege (Accounts, Reports, Setup)", p)))
+				errs = append(errs, mlerr.Invalid("roles", permissions.CodeRolesUnknownPrivilege, string(p), fmt.Sprintf("Roles: %q is not a privilege (Accounts, Reports, Setup)", p)))
 			}
 		}
 	}
@@ -242,7 +242,7 @@ func (s *Service) CreateAdmin(ctx context.Context, actor permissions.AdminID, in
 		if err := tx.CreateAdmin(ctx, a); err != nil {
 			return uniqueField(err)
 		}
-		return s.audit(ctx, tx, actor, first, "admin.created", string(a.ID), nil, a)
+		return s.audit(ctx, tx, actor, first, ActionAdminCreated, string(a.ID), nil, a)
 	})
 	if err != nil {
 		return permissions.Admin{}, err
@@ -268,18 +268,18 @@ func (s *Service) AddNumbers(ctx context.Context, actor permissions.AdminID, id 
 		field := fmt.Sprintf("numbers[%d]", i)
 		e164, err := numberpool.ParseE164(ni.Number)
 		if err != nil {
-			errs = append(errs, mlerr.Invalid(field, "number.format", ni.Number, fmt.Sprintf("Number %d must be a valid phone number with its country code", i+1)))
+			errs = append(errs, mlerr.Invalid(field, numberpool.CodeNumberFormat, ni.Number, fmt.Sprintf("Number %d must be a valid phone number with its country code", i+1)))
 			continue
 		}
 		if j, dup := seen[e164]; dup {
-			errs = append(errs, mlerr.Invalid(field, "number.duplicate", ni.Number, fmt.Sprintf("Number %d repeats number %d", i+1, j+1)))
+			errs = append(errs, mlerr.Invalid(field, numberpool.CodeNumberDuplicate, ni.Number, fmt.Sprintf("Number %d repeats number %d", i+1, j+1)))
 			continue
 		}
 		seen[e164] = i
 		n := numberpool.Number{E164: e164, OrgID: id, State: numberpool.Available}
 		if strings.TrimSpace(ni.Tag) != "" {
 			if n, err = n.Reserve(ni.Tag); err != nil {
-				errs = append(errs, mlerr.Invalid(field, "tag.format", ni.Tag, fmt.Sprintf("Number %d: tag must be 1 to 32 letters, digits, dashes or underscores", i+1)))
+				errs = append(errs, mlerr.Invalid(field, numberpool.CodeTagFormat, ni.Tag, fmt.Sprintf("Number %d: tag must be 1 to 32 letters, digits, dashes or underscores", i+1)))
 				continue
 			}
 		}
@@ -294,7 +294,7 @@ func (s *Service) AddNumbers(ctx context.Context, actor permissions.AdminID, id 
 			return err
 		}
 		if sc.org().ParentID != "" {
-			return mlerr.Invalid("org", "numbers.not_root", string(id), "Numbers enter an organization tree at its root; allocate them to sub-organizations from there")
+			return mlerr.Invalid("org", numberpool.CodeNumbersNotRoot, string(id), "Numbers enter an organization tree at its root; allocate them to sub-organizations from there")
 		}
 		for _, n := range nums {
 			if err := tx.CreateNumber(ctx, n); err != nil {
@@ -302,11 +302,11 @@ func (s *Service) AddNumbers(ctx context.Context, actor permissions.AdminID, id 
 				if errors.As(err, &u) {
 					// Same answer whether the number is in this tree or
 					// another: it is not this organization's to add.
-					return &mlerr.FieldError{Field: "numbers", Code: "number.exists", Value: n.E164, Message: fmt.Sprintf("Number %s is already in a number pool", n.E164), Err: mlerr.ErrAlreadyExists}
+					return &mlerr.FieldError{Field: "numbers", Code: numberpool.CodeNumberExists, Value: n.E164, Message: fmt.Sprintf("Number %s is already in a number pool", n.E164), Err: mlerr.ErrAlreadyExists}
 				}
 				return err
 			}
-			if err := s.audit(ctx, tx, actor, id, "number.added", n.E164, nil, n); err != nil {
+			if err := s.audit(ctx, tx, actor, id, ActionNumberAdded, n.E164, nil, n); err != nil {
 				return err
 			}
 		}
@@ -335,7 +335,7 @@ func (s *Service) WithdrawNumbers(ctx context.Context, actor permissions.AdminID
 // transfer moves free numbers between a parent and a direct child.
 func (s *Service) transfer(ctx context.Context, actor permissions.AdminID, from, to org.ID, numbers []string, up bool) error {
 	if len(numbers) == 0 {
-		return mlerr.Invalid("numbers", "numbers.required", "", "Numbers: select at least one number")
+		return mlerr.Invalid("numbers", numberpool.CodeNumbersRequired, "", "Numbers: select at least one number")
 	}
 	return s.store.Tx(ctx, func(ctx context.Context, tx Tx) error {
 		src, err := lineage(ctx, tx, from)
@@ -349,7 +349,7 @@ func (s *Service) transfer(ctx context.Context, actor permissions.AdminID, from,
 				if _, err := authorize(ctx, tx, actor, permissions.Setup, from); err != nil {
 					return err
 				}
-				return mlerr.Invalid("org", "numbers.no_parent", string(from), "A root organization has no parent to withdraw numbers to")
+				return mlerr.Invalid("org", numberpool.CodeNumbersNoParent, string(from), "A root organization has no parent to withdraw numbers to")
 			}
 			to = src[1].ID
 			if _, err := authorize(ctx, tx, actor, permissions.Setup, to); err != nil {
@@ -361,7 +361,7 @@ func (s *Service) transfer(ctx context.Context, actor permissions.AdminID, from,
 			}
 			dst, err := tx.Org(ctx, to)
 			if err != nil || dst.ParentID != from {
-				return mlerr.Invalid("to", "org.not_child", string(to), "Numbers can be allocated only to a direct sub-organization")
+				return mlerr.Invalid("to", numberpool.CodeOrgNotChild, string(to), "Numbers can be allocated only to a direct sub-organization")
 			}
 		}
 		if err := tx.LockOrg(ctx, from); err != nil {
@@ -379,7 +379,7 @@ func (s *Service) transfer(ctx context.Context, actor permissions.AdminID, from,
 				n, err = tx.Number(ctx, e164)
 			}
 			if perr != nil || errors.Is(err, mlerr.ErrNotFound) || err == nil && numberpool.CheckPick(n, from) != nil {
-				return &mlerr.FieldError{Field: "numbers", Code: "number.not_available", Value: e,
+				return &mlerr.FieldError{Field: "numbers", Code: numberpool.CodeNotAvailable, Value: e,
 					Message: fmt.Sprintf("Number %s is not a free number of this organization", e), Err: numberpool.ErrNotAvailable}
 			}
 			if err != nil {
@@ -397,7 +397,7 @@ func (s *Service) transfer(ctx context.Context, actor permissions.AdminID, from,
 			}
 			// Both organizations' administrators see the number come or go.
 			for _, o := range []org.ID{from, to} {
-				if err := s.audit(ctx, tx, actor, o, "number.transferred", n.E164, n, moved); err != nil {
+				if err := s.audit(ctx, tx, actor, o, ActionNumberTransferred, n.E164, n, moved); err != nil {
 					return err
 				}
 			}
@@ -418,10 +418,10 @@ func uniqueField(err error) error {
 		return err
 	}
 	switch u.Key {
-	case "admin_email":
-		return mlerr.Exists("admin_email", "admin_email.exists", u.Value, "Administrator Email is already used by another administrator")
-	case "default_profile":
-		return mlerr.Exists("default", "profile.default_exists", u.Value, "The organization has a default profile already")
+	case KeyAdminEmail:
+		return mlerr.Exists("admin_email", permissions.CodeAdminEmailExists, u.Value, "Administrator Email is already used by another administrator")
+	case KeyDefaultProfile:
+		return mlerr.Exists("default", permissions.CodeProfileDefaultExists, u.Value, "The organization has a default profile already")
 	}
 	return err
 }

@@ -116,9 +116,9 @@ func (s *Service) createGroup(ctx context.Context, tx Tx, sc scope, ds []account
 		if conflict == nil {
 			switch {
 			case usernames[a.Username]:
-				conflict = &UniqueError{Key: "username", Value: a.Username}
+				conflict = &UniqueError{Key: KeyUsername, Value: a.Username}
 			case a.AccountID != "" && accountIDs[a.AccountID]:
-				conflict = &UniqueError{Key: "account_id", Value: a.AccountID}
+				conflict = &UniqueError{Key: KeyAccountID, Value: a.AccountID}
 			}
 		}
 		if conflict != nil {
@@ -134,7 +134,7 @@ func (s *Service) createGroup(ctx context.Context, tx Tx, sc scope, ds []account
 		pending += add
 		created = append(created, a)
 		accts[i] = a
-		if err := s.audit(ctx, tx, sc.admin.ID, o, "account.created", string(a.ID), nil, accountJSON(a)); err != nil {
+		if err := s.audit(ctx, tx, sc.admin.ID, o, ActionAccountCreated, string(a.ID), nil, accountJSON(a)); err != nil {
 			return nil, nil, nil, err
 		}
 		if a.Number != "" {
@@ -153,7 +153,7 @@ func (s *Service) createGroup(ctx context.Context, tx Tx, sc scope, ds []account
 		}
 		newInvs, msgs = append(newInvs, inv), append(msgs, m)
 		invs[i] = &invitation{inv: inv, msg: m}
-		if err := s.audit(ctx, tx, sc.admin.ID, o, "invitation.created", string(a.ID), nil, invitationView(inv)); err != nil {
+		if err := s.audit(ctx, tx, sc.admin.ID, o, ActionInvitationCreated, string(a.ID), nil, invitationView(inv)); err != nil {
 			return nil, nil, nil, err
 		}
 	}

@@ -177,7 +177,7 @@ func (s *Service) reinvite(ctx context.Context, tx Tx, sc scope, a account.Accou
 			return invite.Invitation{}, invite.Message{}, err
 		}
 	}
-	return inv, m, s.audit(ctx, tx, sc.admin.ID, a.OrgID, "invitation.resent", string(a.ID), invitationView(old), invitationView(inv))
+	return inv, m, s.audit(ctx, tx, sc.admin.ID, a.OrgID, ActionInvitationResent, string(a.ID), invitationView(old), invitationView(inv))
 }
 
 // Activation is what redeeming an invitation did.
@@ -192,6 +192,8 @@ type PickError struct {
 	Reason    string
 	ShortList []string
 	Err       error
+	// Code is the stable code of the refusal (see ErrorCode).
+	Code string
 }
 
 func (e *PickError) Error() string { return "multiline: activation: " + e.Reason }
@@ -298,7 +300,7 @@ func (s *Service) Activate(ctx context.Context, token, choice string) (Activatio
 		if err := tx.UpdateNumber(ctx, n); err != nil {
 			return err
 		}
-		if err := s.audit(ctx, tx, "", a.OrgID, "number.registered", n.E164, before, n); err != nil {
+		if err := s.audit(ctx, tx, "", a.OrgID, ActionNumberRegistered, n.E164, before, n); err != nil {
 			return err
 		}
 		prev := a
@@ -322,7 +324,7 @@ func (s *Service) Activate(ctx context.Context, token, choice string) (Activatio
 			}
 		}
 		res = Activation{Account: a, Number: n.E164}
-		return s.audit(ctx, tx, "", a.OrgID, "account.activated", string(a.ID), prev, a)
+		return s.audit(ctx, tx, "", a.OrgID, ActionAccountActivated, string(a.ID), prev, a)
 	})
 	if err != nil {
 		return Activation{}, err
@@ -333,26 +335,26 @@ func (s *Service) Activate(ctx context.Context, token, choice string) (Activatio
 // pickForActivation checks the end user's choice against the short list's
 // rule: an Available number of the organization.
 func (s *Service) pickForActivation(ctx context.Context, tx Tx, o org.ID, choice string) (numberpool.Number, error) {
-	refuse := func(reason string, sentinel error) error {
+	refuse := func(reason, code string, sentinel error) error {
 		list, err := shortList(ctx, tx, o)
 		if err != nil {
 			return err
 		}
-		return &PickError{Reason: reason, ShortList: list, Err: sentinel}
+		return &PickError{Reason: reason, ShortList: list, Err: sentinel, Code: code}
 	}
 	if choice == "" {
-		return numberpool.Number{}, refuse("choose a number from the short list", mlerr.ErrInvalid)
+		return numberpool.Number{}, refuse("choose a number from the short list", numberpool.CodePickRequired, mlerr.ErrInvalid)
 	}
 	e164, err := numberpool.ParseE164(choice)
 	if err != nil {
-		return numberpool.Number{}, refuse("the chosen number is not a phone number", mlerr.ErrInvalid)
+		return numberpool.Number{}, refuse("the chosen number is not a phone number", numberpool.CodeNumberFormat, mlerr.ErrInvalid)
 	}
 	n, err := tx.Number(ctx, e164)
 	if err != nil && !errors.Is(err, mlerr.ErrNotFound) {
 		return numberpool.Number{}, err
 	}
 	if err != nil || n.OrgID != o || n.State != numberpool.Available {
-		return numberpool.Number{}, refuse("the chosen number is no longer available; choose another", numberpool.ErrNotAvailable)
+		return numberpool.Number{}, refuse("the chosen number is no longer available; choose another", numberpool.CodeTaken, numberpool.ErrNotAvailable)
 	}
 	return n, nil
 }
@@ -416,20 +418,12 @@ func (s *Service) Delete(ctx context.Context, actor permissions.AdminID, ids []a
 
 // eachAccount runs fn on each selected account in one transaction.
 func (s *Service) eachAccount(ctx context.Context, actor permissions.AdminID, ids []account.ID, fn func(context.Context, Tx, scope, account.Account) error) error {
-	if len(ids) == 0 {
-		return mlerr.Invalid("accounts", "accounts.required", "", "Select at least one account")
-	}
-	if len(ids) > MaxMoveSelection {
-		return mlerr.Invalid("accounts", "accounts.too_many", fmt.Sprint(len(ids)), fmt.Sprintf("Select at most %d accounts at once", MaxMoveSelection))
+	if err := account.CheckSelection(ids); err != nil {
+		return err
 	}
 	return s.store.Tx(ctx, func(ctx context.Context, tx Tx) error {
 		// fn may be run again when the store retries the transaction.
-		seen := map[account.ID]bool{}
 		for _, id := range ids {
-			if seen[id] {
-				return mlerr.Invalid("accounts", "accounts.duplicate", string(id), "An account is selected twice")
-			}
-			seen[id] = true
 			a, sc, err := accountInScope(ctx, tx, actor, id)
 			if err != nil {
 				return err

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 
 	"github.com/multilinehq/multiline/account"
 	"github.com/multilinehq/multiline/mlerr"
@@ -16,7 +15,7 @@ import (
 
 // MaxMoveSelection is the most accounts one move takes, the same as one CSV
 // upload: a selection on the Accounts screen never holds more.
-const MaxMoveSelection = 1000
+const MaxMoveSelection = account.MaxSelection
 
 // MoveCapacityMessage is the portal's exact text for a move refused because
 // the destination lacks Available numbers for the pending invitations
@@ -24,8 +23,11 @@ const MaxMoveSelection = 1000
 const MoveCapacityMessage = "Unable to move account(s). You do not have enough numbers available in the selected organization"
 
 // MoveError refuses a move as a whole. Message is the text for the
-// administrator; Err is the sentinel (numberpool.ErrNotEnoughNumbers for
-// MoveCapacityMessage, mlerr.ErrInvalid, org.ErrMove).
+// administrator; Err is the rule broken: numberpool.ErrNotEnoughNumbers for
+// MoveCapacityMessage, the *mlerr.FieldError of the account rule the
+// destination's settings refuse (its email, its profile), or the move
+// guard's *org.MoveRefusal. An invalid selection is refused as every action
+// on a selection is, with account.CheckSelection's *mlerr.FieldError.
 type MoveError struct {
 	Message string
 	// Account names the account the refusal is about, if it is about one.
@@ -115,18 +117,8 @@ func (s *Service) Move(ctx context.Context, actor permissions.AdminID, ids []acc
 }
 
 func (s *Service) move(ctx context.Context, tx Tx, actor permissions.AdminID, ids []account.ID, to org.ID, opts MoveOptions) (MovePlan, error) {
-	switch {
-	case len(ids) == 0:
-		return MovePlan{}, &MoveError{Message: "select at least one account to move", Err: mlerr.ErrInvalid}
-	case len(ids) > MaxMoveSelection:
-		return MovePlan{}, &MoveError{Message: fmt.Sprintf("a move takes at most %d accounts; %d were selected", MaxMoveSelection, len(ids)), Err: mlerr.ErrInvalid}
-	}
-	seen := make(map[account.ID]bool, len(ids))
-	for _, id := range ids {
-		if seen[id] {
-			return MovePlan{}, &MoveError{Message: "an account is selected twice", Account: id, Err: mlerr.ErrInvalid}
-		}
-		seen[id] = true
+	if err := account.CheckSelection(ids); err != nil {
+		return MovePlan{}, err
 	}
 	dst, err := authorize(ctx, tx, actor, permissions.Accounts, to)
 	if err != nil {
@@ -145,7 +137,11 @@ func (s *Service) move(ctx context.Context, tx Tx, actor permissions.AdminID, id
 	}
 	for _, a := range accts {
 		if err := org.CheckMove(srcs[a.OrgID].lineage, dst.lineage); err != nil {
-			return MovePlan{}, &MoveError{Message: strings.TrimPrefix(err.Error(), org.ErrMove.Error()+": "), Account: a.ID, Err: err}
+			var r *org.MoveRefusal
+			if !errors.As(err, &r) {
+				return MovePlan{}, err
+			}
+			return MovePlan{}, &MoveError{Message: r.Reason, Account: a.ID, Err: r}
 		}
 	}
 	// Lock every organization whose capacity the move weighs, in one order,
@@ -169,21 +165,26 @@ func (s *Service) move(ctx context.Context, tx Tx, actor permissions.AdminID, id
 		return MovePlan{}, err
 	}
 	if opts.Profile != "" && !slices.ContainsFunc(profiles, func(p permissions.Profile) bool { return p.ID == opts.Profile }) {
-		return MovePlan{}, &MoveError{Message: "the chosen user permissions profile is not one the destination can use", Err: mlerr.ErrInvalid}
+		return MovePlan{}, &MoveError{Message: "the chosen user permissions profile is not one the destination can use",
+			Err: mlerr.Invalid("user_permissions", account.CodeProfileNotVisible, string(opts.Profile), "User Permissions: the profile is not one this organization can use")}
 	}
 	def, hasDefault := permissions.DefaultFor(profiles, dst.ids)
 
 	plan := MovePlan{To: to, Accounts: make([]MovedAccount, len(accts))}
 	for i, a := range accts {
-		if a.Email == "" && dst.settings.SMTPDataOffload {
-			return MovePlan{}, &MoveError{Message: fmt.Sprintf("%s has no email, and %s requires one (SMTP data offload)", a.Username, dst.org().Name), Account: a.ID, Err: mlerr.ErrInvalid}
-		}
-		if a.Email != "" && !dst.settings.EmailDomainAllowed(a.Email) {
-			return MovePlan{}, &MoveError{Message: fmt.Sprintf("%s is outside the email domains %s allows", a.Email, dst.org().Name), Account: a.ID, Err: mlerr.ErrInvalid}
+		// The destination's email rules are the ones every new account of
+		// it meets (account.Validate's).
+		if fe := account.CheckOrgEmail(a.Email, dst.settings); fe != nil {
+			msg := fmt.Sprintf("%s is outside the email domains %s allows", a.Email, dst.org().Name)
+			if a.Email == "" {
+				msg = fmt.Sprintf("%s has no email, and %s requires one (SMTP data offload)", a.Username, dst.org().Name)
+			}
+			return MovePlan{}, &MoveError{Message: msg, Account: a.ID, Err: fe}
 		}
 		moved, changes := applyDestination(a, dst, profiles, opts.Profile, def, hasDefault)
 		if moved.ProfileID == "" {
-			return MovePlan{}, &MoveError{Message: fmt.Sprintf("%s has no user permissions profile it can use there: choose one", dst.org().Name), Account: a.ID, Err: mlerr.ErrInvalid}
+			return MovePlan{}, &MoveError{Message: fmt.Sprintf("%s has no user permissions profile it can use there: choose one", dst.org().Name), Account: a.ID,
+				Err: mlerr.Invalid("user_permissions", account.CodeProfileNoDefault, "", "User Permissions: the organization has no default profile; choose one")}
 		}
 		moved.OrgID, moved.Updated = to, s.now()
 		plan.Accounts[i] = MovedAccount{Account: a.ID, From: a.OrgID, Number: a.Number, Changes: changes}
@@ -263,7 +264,7 @@ func (s *Service) relocate(ctx context.Context, tx Tx, actor permissions.AdminID
 		return err
 	}
 	for _, o := range []org.ID{before.OrgID, after.OrgID} {
-		if err := s.audit(ctx, tx, actor, o, "account.moved", string(after.ID), before, after); err != nil {
+		if err := s.audit(ctx, tx, actor, o, ActionAccountMoved, string(after.ID), before, after); err != nil {
 			return err
 		}
 	}
@@ -280,7 +281,7 @@ func (s *Service) relocate(ctx context.Context, tx Tx, actor permissions.AdminID
 			return err
 		}
 		for _, o := range []org.ID{before.OrgID, after.OrgID} {
-			if err := s.audit(ctx, tx, actor, o, "number.moved", n.E164, n, moved); err != nil {
+			if err := s.audit(ctx, tx, actor, o, ActionNumberMoved, n.E164, n, moved); err != nil {
 				return err
 			}
 		}

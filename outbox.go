@@ -277,9 +277,9 @@ func (s *Service) record(ctx context.Context, tx Tx, m invite.Message, sendErr e
 	if err := tx.UpdateMessage(ctx, m); err != nil {
 		return m, err
 	}
-	action := "message.sent"
+	action := ActionMessageSent
 	if sendErr != nil {
-		action = "message.failed"
+		action = ActionMessageFailed
 	}
 	return m, s.audit(ctx, tx, "", m.OrgID, action, string(m.ID), before.json(), deliveryOf(m).json())
 }
@@ -319,7 +319,7 @@ func (s *Service) setStatusBy(ctx context.Context, tx Tx, actor permissions.Admi
 	if err := tx.UpdateAccount(ctx, a); err != nil {
 		return err
 	}
-	return s.audit(ctx, tx, actor, a.OrgID, "account.status_changed", string(a.ID), before, a.Status)
+	return s.audit(ctx, tx, actor, a.OrgID, ActionAccountStatus, string(a.ID), before, a.Status)
 }
 
 // backoff is the wait after the n-th failed attempt.
@@ -367,7 +367,7 @@ func (s *Service) EndQuarantines(ctx context.Context) (int, error) {
 				if err := tx.UpdateNumber(ctx, back); err != nil {
 					return err
 				}
-				if err := s.audit(ctx, tx, "", num.OrgID, "number.quarantine_ended", num.E164, num, back); err != nil {
+				if err := s.audit(ctx, tx, "", num.OrgID, ActionNumberQuarantineEnded, num.E164, num, back); err != nil {
 					return err
 				}
 				done++

@@ -226,7 +226,7 @@ func (p Page) Normalize() Page {
 // UniqueError reports a unique key that is taken. It wraps
 // mlerr.ErrAlreadyExists.
 type UniqueError struct {
-	Key   string // username, account_id, number, admin_email, default_profile, …
+	Key   string // one of the Key constants: KeyUsername, KeyAccountID, …
 	Value string
 }
 

@@ -47,7 +47,7 @@ const (
 )
 
 // ErrStatus is wrapped by every refused status change.
-var ErrStatus = errors.New("account: status change not allowed")
+var ErrStatus = mlerr.New(CodeStatus, "account: status change not allowed")
 
 // StatusError reports a refused status change.
 type StatusError struct {
@@ -60,6 +60,9 @@ func (e *StatusError) Error() string {
 
 // Unwrap returns ErrStatus.
 func (e *StatusError) Unwrap() error { return ErrStatus }
+
+// ErrorCode returns CodeStatus, the code of every refused status change.
+func (e *StatusError) ErrorCode() string { return CodeStatus }
 
 // transitions lists, for each status, the statuses it may become.
 var transitions = map[Status][]Status{
@@ -215,15 +218,14 @@ func Validate(in Input, p Policy) (Draft, error) {
 	if email != "" {
 		if r := checkEmail(email); r != nil {
 			add(mlerr.Invalid("email", r.code, email, r.msg))
-		} else if !p.Settings.EmailDomainAllowed(email) {
-			add(mlerr.Invalid("email", CodeEmailDomainNotAllowed, email,
-				"Email must be in one of the organization's allowed domains: "+strings.Join(p.Settings.EmailDomains, ", ")))
+		} else if fe := CheckOrgEmail(email, p.Settings); fe != nil {
+			add(fe)
 		} else {
 			a.Email = email
 			a.Username = strings.ToLower(email)
 		}
-	} else if p.Settings.SMTPDataOffload {
-		add(mlerr.Invalid("email", CodeEmailRequiredOffload, "", "Email is required: the organization uses SMTP data offload"))
+	} else {
+		add(CheckOrgEmail("", p.Settings))
 	}
 	if device != "" {
 		e164, fe := checkPhone(p.ParseNumber, device, "device", "Device #")

@@ -1,15 +1,20 @@
 package batch
 
 import (
-	"errors"
-	"github.com/multilinehq/multiline/account"
 	"strconv"
+
+	"github.com/multilinehq/multiline/account"
+	"github.com/multilinehq/multiline/mlerr"
 )
 
 // ErrFileRejected is wrapped by every file-level rejection: the upload as a
 // whole is refused and nothing of it is imported. errors.As with a
 // *FileError gives the reason.
-var ErrFileRejected = errors.New("batch: file rejected")
+var ErrFileRejected = mlerr.New(CodeFileRejected, "batch: file rejected")
+
+// CodeFileRejected is ErrFileRejected's code. A *FileError's own code, its
+// Reason, is more precise, and mlerr.CodeOf returns that.
+const CodeFileRejected = "file.rejected"
 
 // Reason is the stable code of a file-level rejection, for hosts that
 // translate or count them.
@@ -77,6 +82,9 @@ func (e *FileError) Unwrap() []error {
 	return []error{ErrFileRejected}
 }
 
+// ErrorCode returns the Reason, the rejection's stable code.
+func (e *FileError) ErrorCode() string { return string(e.Reason) }
+
 func reject(reason Reason, line int, column, msg string) *FileError {
 	return &FileError{Reason: reason, Line: line, Column: column, Message: msg}
 }
@@ -102,12 +110,14 @@ const (
 	CodeUsernameDuplicate    = "username.duplicate"
 	CodeExtraCells           = "row.extra_cells"
 
-	// The codes Run gives to the import errors an Importer returns as bare
-	// sentinels rather than as *mlerr.FieldError.
+	// The codes of the row-level refusals that name no field (see
+	// Importer): the code of the rule of the column each concerns, defined
+	// by package account, as the service's own field errors for the same
+	// refusals have them.
 	CodeNotEnoughNumbers   = account.CodeAssignNotEnough
 	CodeNumberNotAvailable = account.CodeAssignNotAvailable
-	CodeSMSConsentRequired = "device.sms_consent_required"
+	CodeSMSConsentRequired = account.CodeDeviceSMSConsent
 	// CodeImportFailed marks a row a GroupImporter failed with an error
-	// that is not a row-level one.
+	// that is not a row-level one and carries no code of its own.
 	CodeImportFailed = "row.import_failed"
 )

@@ -214,7 +214,11 @@ func runGroups(ctx context.Context, g GroupImporter, rows []Row, order []int, op
 			if fields == nil {
 				// Not a row-level error, yet the group committed: say what
 				// happened rather than lose the row.
-				fields = []*mlerr.FieldError{{Field: "row", Code: CodeImportFailed, Message: "row: " + errs[j].Error(), Err: errs[j]}}
+				code := mlerr.CodeOf(errs[j])
+				if code == "" {
+					code = CodeImportFailed
+				}
+				fields = []*mlerr.FieldError{{Field: "row", Code: code, Message: "row: " + errs[j].Error(), Err: errs[j]}}
 			}
 			finish(i, failedRow(rows[i], fields))
 		}
@@ -286,7 +290,13 @@ func runRow(ctx context.Context, imp Importer, r Row, opts RunOptions) (ReportRo
 }
 
 // importFailure returns the row errors an import error stands for, or nil
-// when it is fatal (see Importer).
+// when it is fatal (see Importer). Field errors keep the code they carry
+// (mlerr.CodeOf), their field renamed to the column. The row-level sentinels
+// name no field, and their own codes (numberpool.CodeNotEnough, ...) name
+// no column: they are put on the column they concern, under the code of that
+// column's rule as package account defines it, the same code the service's
+// field errors for the same refusal carry (assign_number.not_available,
+// username.exists).
 func importFailure(err error, r Row) []*mlerr.FieldError {
 	if fields := mlerr.Fields(err); len(fields) > 0 {
 		out := make([]*mlerr.FieldError, len(fields))

@@ -18,25 +18,25 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
-	"errors"
 	"fmt"
 	"io"
 	"strings"
 	"time"
 
 	"github.com/multilinehq/multiline/account"
+	"github.com/multilinehq/multiline/mlerr"
 	"github.com/multilinehq/multiline/org"
 )
 
 var (
 	// ErrConsentRequired refuses an SMS invitation without the
 	// administrator's attestation that the recipient consented to SMS.
-	ErrConsentRequired = errors.New("invite: SMS invitations need the administrator's attestation that the recipient consented to receive SMS")
+	ErrConsentRequired = mlerr.New(CodeSMSConsentRequired, "invite: SMS invitations need the administrator's attestation that the recipient consented to receive SMS")
 	// ErrNotInvitable refuses an invitation to an account whose status does
 	// not allow one (Activated, Suspended).
-	ErrNotInvitable = errors.New("invite: the account cannot be invited in its status")
+	ErrNotInvitable = mlerr.New(CodeNotInvitable, "invite: the account cannot be invited in its status")
 	// ErrTokenMalformed reports a token that is not one this package issues.
-	ErrTokenMalformed = errors.New("invite: malformed invitation token")
+	ErrTokenMalformed = mlerr.New(CodeTokenMalformed, "invite: malformed invitation token")
 )
 
 // Channel is how an invitation travels.

@@ -1,22 +1,22 @@
 package invite
 
 import (
-	"errors"
 	"fmt"
 	"slices"
 	"time"
 
 	"github.com/multilinehq/multiline/account"
+	"github.com/multilinehq/multiline/mlerr"
 )
 
 // Redeeming a token fails with one of these; each is distinct, so an end
 // user can be told what to do (ask for a new invitation, sign in instead).
 // None says anything about any other invitation.
 var (
-	ErrTokenUnknown = errors.New("invite: this activation link is not valid")
-	ErrTokenExpired = errors.New("invite: this activation link has expired; ask your administrator to resend the invitation")
-	ErrTokenUsed    = errors.New("invite: this activation link has been used already")
-	ErrTokenRotated = errors.New("invite: this activation link was replaced by a newer invitation; use the latest one")
+	ErrTokenUnknown = mlerr.New(CodeTokenUnknown, "invite: this activation link is not valid")
+	ErrTokenExpired = mlerr.New(CodeTokenExpired, "invite: this activation link has expired; ask your administrator to resend the invitation")
+	ErrTokenUsed    = mlerr.New(CodeTokenUsed, "invite: this activation link has been used already")
+	ErrTokenRotated = mlerr.New(CodeTokenRotated, "invite: this activation link was replaced by a newer invitation; use the latest one")
 )
 
 // maxRetired bounds the rotated token hashes an invitation remembers, so

@@ -2,6 +2,22 @@ package mlerr
 
 import "errors"
 
+// The codes of the sentinels every layer shares. A FieldError that wraps
+// ErrInvalid or ErrAlreadyExists has a code of its own, "<field>.<rule>",
+// which CodeOf returns instead of these.
+const (
+	// CodeInvalid is ErrInvalid's code: an input broke a rule.
+	CodeInvalid = "invalid"
+	// CodeNotFound is ErrNotFound's code: the record does not exist, or the
+	// caller may not see it.
+	CodeNotFound = "not_found"
+	// CodeAlreadyExists is ErrAlreadyExists's code: a unique key is taken.
+	CodeAlreadyExists = "already_exists"
+	// CodeConflict is ErrConflict's code: the change lost a race and may be
+	// retried.
+	CodeConflict = "conflict"
+)
+
 // Coder is implemented by every refusal that carries a stable code besides
 // FieldError (whose Code is a field): sentinels made with New, and the
 // structured errors of the domain packages (a move refusal, a status error).

@@ -13,22 +13,21 @@
 package mlerr
 
 import (
-	"errors"
 	"fmt"
 	"unicode/utf8"
 )
 
 var (
 	// ErrInvalid is wrapped by every FieldError of an input that breaks a rule.
-	ErrInvalid = errors.New("invalid input")
+	ErrInvalid = New(CodeInvalid, "invalid input")
 	// ErrNotFound reports a record that does not exist, or that exists where the
 	// caller may not look: the two are deliberately the same answer.
-	ErrNotFound = errors.New("not found")
+	ErrNotFound = New(CodeNotFound, "not found")
 	// ErrAlreadyExists reports a record whose unique key is taken.
-	ErrAlreadyExists = errors.New("already exists")
+	ErrAlreadyExists = New(CodeAlreadyExists, "already exists")
 	// ErrConflict reports a change that lost a race with another change to the
 	// same record; the operation changed nothing and may be retried.
-	ErrConflict = errors.New("conflict: the record changed meanwhile")
+	ErrConflict = New(CodeConflict, "conflict: the record changed meanwhile")
 )
 
 // maxValueLen bounds the offending value kept in a FieldError, so that an

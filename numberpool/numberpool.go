@@ -41,12 +41,12 @@ import (
 var (
 	// ErrNotEnoughNumbers reports that an operation would leave pending
 	// invitations without a number to pick, or that no number fits a request.
-	ErrNotEnoughNumbers = errors.New("numberpool: not enough numbers available")
+	ErrNotEnoughNumbers = mlerr.New(CodeNotEnough, "numberpool: not enough numbers available")
 	// ErrNotAvailable reports a number that is not free in this organization:
 	// it belongs to another organization, to none, or is held already.
-	ErrNotAvailable = errors.New("numberpool: number not available in this organization")
+	ErrNotAvailable = mlerr.New(CodeNotAvailable, "numberpool: number not available in this organization")
 	// ErrTransition reports a state change the state machine forbids.
-	ErrTransition = errors.New("numberpool: transition not allowed")
+	ErrTransition = mlerr.New(CodeTransition, "numberpool: transition not allowed")
 )
 
 // State is where a number stands.
@@ -90,6 +90,9 @@ func (e *TransitionError) Error() string {
 
 // Unwrap returns ErrTransition.
 func (e *TransitionError) Unwrap() error { return ErrTransition }
+
+// ErrorCode returns CodeTransition.
+func (e *TransitionError) ErrorCode() string { return CodeTransition }
 
 func (n Number) refuse(to State) error { return &TransitionError{E164: n.E164, From: n.State, To: to} }
 

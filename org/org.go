@@ -205,21 +205,21 @@ func IDs(lineage []Org) []ID {
 	return ids
 }
 
-// ErrMove is wrapped by every refusal of the move guard.
-var ErrMove = errors.New("org: move refused")
+// ErrMove is wrapped by every refusal of the move guard, a *MoveRefusal.
+var ErrMove = mlerr.New(CodeMoveRefused, "org: move refused")
 
 // CheckMove is the move guard: accounts may move from one organization to
 // another only within one tree, and never to the organization they are in.
-// from and to are the two lineages.
+// from and to are the two lineages. A refusal is a *MoveRefusal.
 func CheckMove(from, to []Org) error {
 	if len(from) == 0 || len(to) == 0 {
-		return fmt.Errorf("%w: unknown organization", ErrMove)
+		return refuseMove(CodeMoveUnknownOrg, "unknown organization")
 	}
 	if from[0].ID == to[0].ID {
-		return fmt.Errorf("%w: the accounts are already in %q", ErrMove, to[0].Name)
+		return refuseMove(CodeMoveSameOrg, "the accounts are already in %q", to[0].Name)
 	}
 	if from[len(from)-1].ID != to[len(to)-1].ID {
-		return fmt.Errorf("%w: %q and %q are not in the same organization tree", ErrMove, from[0].Name, to[0].Name)
+		return refuseMove(CodeMoveOtherTree, "%q and %q are not in the same organization tree", from[0].Name, to[0].Name)
 	}
 	return nil
 }
@@ -233,17 +233,17 @@ func ValidateSettings(s Settings) error {
 			switch f {
 			case FeatureTeamsCalling, FeatureCallRecording, FeatureSMSRecording:
 			default:
-				errs = append(errs, mlerr.Invalid("features", "features.unknown", string(f), fmt.Sprintf("Features: %q is not a known feature", f)))
+				errs = append(errs, mlerr.Invalid("features", CodeFeaturesUnknown, string(f), fmt.Sprintf("Features: %q is not a known feature", f)))
 			}
 		}
 	}
 	if s.Applications.Set {
 		if len(s.Applications.Value) == 0 {
-			errs = append(errs, mlerr.Invalid("applications", "applications.required", "", "Applications: at least one application must be enabled"))
+			errs = append(errs, mlerr.Invalid("applications", CodeApplicationsRequired, "", "Applications: at least one application must be enabled"))
 		}
 		for _, a := range s.Applications.Value {
 			if !a.Valid() {
-				errs = append(errs, mlerr.Invalid("applications", "applications.unknown", string(a), fmt.Sprintf("Applications: %q is not a known application", a)))
+				errs = append(errs, mlerr.Invalid("applications", CodeApplicationsUnknown, string(a), fmt.Sprintf("Applications: %q is not a known application", a)))
 			}
 		}
 	}
@@ -251,15 +251,15 @@ func ValidateSettings(s Settings) error {
 		for _, d := range s.EmailDomains.Value {
 			bare := strings.TrimPrefix(d, "@")
 			if bare == "" || !strings.Contains(bare, ".") || strings.ContainsAny(bare, " @") {
-				errs = append(errs, mlerr.Invalid("email_domains", "email_domains.format", d, fmt.Sprintf("Email Domains: %q is not a domain like @example.com", d)))
+				errs = append(errs, mlerr.Invalid("email_domains", CodeEmailDomainsFormat, d, fmt.Sprintf("Email Domains: %q is not a domain like @example.com", d)))
 			}
 		}
 	}
 	if s.InvitationTTL.Set && (s.InvitationTTL.Value < time.Hour || s.InvitationTTL.Value > 90*24*time.Hour) {
-		errs = append(errs, mlerr.Invalid("invitation_ttl", "invitation_ttl.range", s.InvitationTTL.Value.String(), "Invitation Validity must be between 1 hour and 90 days"))
+		errs = append(errs, mlerr.Invalid("invitation_ttl", CodeInvitationTTLRange, s.InvitationTTL.Value.String(), "Invitation Validity must be between 1 hour and 90 days"))
 	}
 	if s.UtilizationAlert.Set && (s.UtilizationAlert.Value < 0 || s.UtilizationAlert.Value > 100) {
-		errs = append(errs, mlerr.Invalid("utilization_alert", "utilization_alert.range", fmt.Sprint(s.UtilizationAlert.Value), "Utilization Alert must be a percentage from 1 to 100 (0 turns it off)"))
+		errs = append(errs, mlerr.Invalid("utilization_alert", CodeUtilizationAlertRange, fmt.Sprint(s.UtilizationAlert.Value), "Utilization Alert must be a percentage from 1 to 100 (0 turns it off)"))
 	}
 	return errors.Join(errs...)
 }

@@ -14,16 +14,16 @@
 package permissions
 
 import (
-	"errors"
 	"slices"
 	"time"
 
+	"github.com/multilinehq/multiline/mlerr"
 	"github.com/multilinehq/multiline/org"
 )
 
 // ErrForbidden is wrapped by every refusal to act: the administrator lacks the
 // privilege on the organization, does not cover it, or is unknown.
-var ErrForbidden = errors.New("permissions: forbidden")
+var ErrForbidden = mlerr.New(CodeForbidden, "permissions: forbidden")
 
 // Privilege is what a role allows, as the portal names it.
 type Privilege string

@@ -56,11 +56,11 @@ func (t *tx) AccountConflicts(ctx context.Context, as []account.Account) ([]erro
 	for i, a := range as {
 		switch {
 		case t.s.accounts[a.ID].ID != "":
-			out[i] = &multiline.UniqueError{Key: "account", Value: string(a.ID)}
+			out[i] = &multiline.UniqueError{Key: multiline.KeyAccount, Value: string(a.ID)}
 		case t.s.usernames[a.Username] != "":
-			out[i] = &multiline.UniqueError{Key: "username", Value: a.Username}
+			out[i] = &multiline.UniqueError{Key: multiline.KeyUsername, Value: a.Username}
 		case a.AccountID != "" && t.s.accountIDs[[2]string{string(a.OrgID), a.AccountID}] != "":
-			out[i] = &multiline.UniqueError{Key: "account_id", Value: a.AccountID}
+			out[i] = &multiline.UniqueError{Key: multiline.KeyAccountID, Value: a.AccountID}
 		}
 	}
 	return out, nil

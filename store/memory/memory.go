@@ -224,7 +224,7 @@ func (t *tx) CreateOrg(ctx context.Context, o org.Org) error {
 		return err
 	}
 	if _, ok := t.s.orgs[o.ID]; ok {
-		return &multiline.UniqueError{Key: "org", Value: string(o.ID)}
+		return &multiline.UniqueError{Key: multiline.KeyOrg, Value: string(o.ID)}
 	}
 	put(t, t.s.orgs, o.ID, cloneOrg(o))
 	return nil
@@ -288,11 +288,11 @@ func (t *tx) CreateAdmin(ctx context.Context, a permissions.Admin) error {
 		return err
 	}
 	if _, ok := t.s.admins[a.ID]; ok {
-		return &multiline.UniqueError{Key: "admin", Value: string(a.ID)}
+		return &multiline.UniqueError{Key: multiline.KeyAdmin, Value: string(a.ID)}
 	}
 	if a.Email != "" {
 		if _, ok := t.s.adminEmails[a.Email]; ok {
-			return &multiline.UniqueError{Key: "admin_email", Value: a.Email}
+			return &multiline.UniqueError{Key: multiline.KeyAdminEmail, Value: a.Email}
 		}
 		put(t, t.s.adminEmails, a.Email, a.ID)
 	}
@@ -316,12 +316,12 @@ func (t *tx) CreateProfile(ctx context.Context, p permissions.Profile) error {
 		return err
 	}
 	if _, ok := t.s.profiles[p.ID]; ok {
-		return &multiline.UniqueError{Key: "profile", Value: string(p.ID)}
+		return &multiline.UniqueError{Key: multiline.KeyProfile, Value: string(p.ID)}
 	}
 	if p.Default {
 		for _, q := range t.s.profiles {
 			if q.OrgID == p.OrgID && q.Default {
-				return &multiline.UniqueError{Key: "default_profile", Value: string(p.OrgID)}
+				return &multiline.UniqueError{Key: multiline.KeyDefaultProfile, Value: string(p.OrgID)}
 			}
 		}
 	}
@@ -350,7 +350,7 @@ func (t *tx) CreateNumber(ctx context.Context, n numberpool.Number) error {
 		return err
 	}
 	if _, ok := t.s.numbers[n.E164]; ok {
-		return &multiline.UniqueError{Key: "number", Value: n.E164}
+		return &multiline.UniqueError{Key: multiline.KeyNumber, Value: n.E164}
 	}
 	t.setNumber(n)
 	return nil
@@ -494,7 +494,7 @@ func (t *tx) CreateAccount(ctx context.Context, a account.Account) error {
 		return err
 	}
 	if _, ok := t.s.accounts[a.ID]; ok {
-		return &multiline.UniqueError{Key: "account", Value: string(a.ID)}
+		return &multiline.UniqueError{Key: multiline.KeyAccount, Value: string(a.ID)}
 	}
 	if err := t.claimAccountKeys(a, account.Account{}); err != nil {
 		return err
@@ -508,12 +508,12 @@ func (t *tx) CreateAccount(ctx context.Context, a account.Account) error {
 // claimAccountKeys checks and takes a's unique keys, releasing old's.
 func (t *tx) claimAccountKeys(a, old account.Account) error {
 	if id, ok := t.s.usernames[a.Username]; ok && id != a.ID {
-		return &multiline.UniqueError{Key: "username", Value: a.Username}
+		return &multiline.UniqueError{Key: multiline.KeyUsername, Value: a.Username}
 	}
 	key := [2]string{string(a.OrgID), a.AccountID}
 	if a.AccountID != "" {
 		if id, ok := t.s.accountIDs[key]; ok && id != a.ID {
-			return &multiline.UniqueError{Key: "account_id", Value: a.AccountID}
+			return &multiline.UniqueError{Key: multiline.KeyAccountID, Value: a.AccountID}
 		}
 	}
 	if old.ID != "" {
@@ -607,7 +607,7 @@ func (t *tx) CreateInvitation(ctx context.Context, inv invite.Invitation) error 
 		return err
 	}
 	if _, ok := t.s.invitations[inv.AccountID]; ok {
-		return &multiline.UniqueError{Key: "invitation", Value: string(inv.AccountID)}
+		return &multiline.UniqueError{Key: multiline.KeyInvitation, Value: string(inv.AccountID)}
 	}
 	t.setInvitation(inv)
 	return nil
@@ -666,10 +666,10 @@ func (t *tx) Enqueue(ctx context.Context, m invite.Message) error {
 		return err
 	}
 	if _, ok := t.s.messages[m.ID]; ok {
-		return &multiline.UniqueError{Key: "message", Value: string(m.ID)}
+		return &multiline.UniqueError{Key: multiline.KeyMessage, Value: string(m.ID)}
 	}
 	if _, ok := t.s.msgKeys[m.IdempotencyKey]; ok {
-		return &multiline.UniqueError{Key: "idempotency_key", Value: m.IdempotencyKey}
+		return &multiline.UniqueError{Key: multiline.KeyIdempotency, Value: m.IdempotencyKey}
 	}
 	put(t, t.s.msgKeys, m.IdempotencyKey, m.ID)
 	put(t, t.s.messages, m.ID, m)
@@ -747,12 +747,12 @@ func (t *tx) CreateBatch(ctx context.Context, b batch.Record) error {
 		return err
 	}
 	if _, ok := t.s.batches[b.ID]; ok {
-		return &multiline.UniqueError{Key: "batch", Value: b.ID}
+		return &multiline.UniqueError{Key: multiline.KeyBatch, Value: b.ID}
 	}
 	if b.Key != "" {
 		k := [2]string{string(b.OrgID), b.Key}
 		if _, ok := t.s.batchKeys[k]; ok {
-			return &multiline.UniqueError{Key: "batch_key", Value: b.Key}
+			return &multiline.UniqueError{Key: multiline.KeyBatchKey, Value: b.Key}
 		}
 		put(t, t.s.batchKeys, k, b.ID)
 	}
@@ -828,7 +828,7 @@ func (t *tx) AppendAudit(ctx context.Context, e multiline.AuditEvent) error {
 		return err
 	}
 	if _, ok := t.s.audit[e.ID]; ok {
-		return &multiline.UniqueError{Key: "audit_event", Value: e.ID}
+		return &multiline.UniqueError{Key: multiline.KeyAuditEvent, Value: e.ID}
 	}
 	put(t, t.s.audit, e.ID, cloneEvent(e))
 	return nil

@@ -70,11 +70,11 @@ func (t *tx) AccountConflicts(ctx context.Context, as []account.Account) ([]erro
 		a := as[n-1]
 		ue := &multiline.UniqueError{Key: key}
 		switch key {
-		case "account":
+		case multiline.KeyAccount:
 			ue.Value = string(a.ID)
-		case "username":
+		case multiline.KeyUsername:
 			ue.Value = a.Username
-		case "account_id":
+		case multiline.KeyAccountID:
 			ue.Value = a.AccountID
 		}
 		out[n-1] = ue

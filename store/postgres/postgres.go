@@ -214,37 +214,37 @@ func retryable(err error) bool {
 func uniqueKey(constraint string) string {
 	switch constraint {
 	case "orgs_pkey":
-		return "org"
+		return multiline.KeyOrg
 	case "admins_pkey":
-		return "admin"
+		return multiline.KeyAdmin
 	case "admins_email_key":
-		return "admin_email"
+		return multiline.KeyAdminEmail
 	case "profiles_pkey":
-		return "profile"
+		return multiline.KeyProfile
 	case "profiles_default_key":
-		return "default_profile"
+		return multiline.KeyDefaultProfile
 	case "numbers_pkey":
-		return "number"
+		return multiline.KeyNumber
 	case "accounts_pkey":
-		return "account"
+		return multiline.KeyAccount
 	case "accounts_username_key":
-		return "username"
+		return multiline.KeyUsername
 	case "accounts_account_id_key":
-		return "account_id"
+		return multiline.KeyAccountID
 	case "invitations_pkey", "invitations_id_key":
-		return "invitation"
+		return multiline.KeyInvitation
 	case "invitation_tokens_pkey":
-		return "token"
+		return multiline.KeyToken
 	case "messages_pkey":
-		return "message"
+		return multiline.KeyMessage
 	case "messages_idempotency_key":
-		return "idempotency_key"
+		return multiline.KeyIdempotency
 	case "audit_pkey":
-		return "audit_event"
+		return multiline.KeyAuditEvent
 	case "batches_pkey":
-		return "batch"
+		return multiline.KeyBatch
 	case "batches_key":
-		return "batch_key"
+		return multiline.KeyBatchKey
 	}
 	return constraint
 }

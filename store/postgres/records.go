@@ -453,9 +453,9 @@ func (t *tx) UpdateAccount(ctx context.Context, a account.Account) error {
 		}
 		if ue := (*multiline.UniqueError)(nil); errors.As(err, &ue) {
 			switch ue.Key {
-			case "username":
+			case multiline.KeyUsername:
 				ue.Value = a.Username
-			case "account_id":
+			case multiline.KeyAccountID:
 				ue.Value = a.AccountID
 			}
 		}
@@ -526,7 +526,7 @@ func (t *tx) CreateInvitation(ctx context.Context, inv invite.Invitation) error 
 		return err
 	}
 	if n == 0 {
-		return &multiline.UniqueError{Key: "invitation", Value: string(inv.AccountID)}
+		return &multiline.UniqueError{Key: multiline.KeyInvitation, Value: string(inv.AccountID)}
 	}
 	t.knowInvitation(inv.AccountID)
 	return nil

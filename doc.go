@@ -35,7 +35,17 @@
 // callers test the kind of failure with errors.Is against mlerr.ErrInvalid,
 // mlerr.ErrNotFound, mlerr.ErrAlreadyExists, permissions.ErrForbidden,
 // numberpool.ErrNotEnoughNumbers, numberpool.ErrNotAvailable and
-// invite.ErrConsentRequired.
+// invite.ErrConsentRequired. Every refusal an administrator or end user can
+// meet also carries a stable code, which mlerr.CodeOf returns however the
+// error is wrapped: a field error's own ("first_name.required"), a
+// sentinel's ("forbidden", "not_found", "number.not_enough",
+// "sms_consent.required", "token.expired", ...) or a structured error's
+// (MoveError: "move.not_enough_numbers"; PickError: "number.taken"). An
+// internal failure (a store or network error) has none and passes through
+// unchanged. Each code is a documented constant beside the rule it names
+// (mlerr.CodeNotFound, numberpool.CodeNotEnough, CodeBatchRunning, ...), as
+// are the unique keys of a *UniqueError (KeyUsername, ...) and the audit
+// actions (ActionAccountCreated, ...).
 //
 // Decisions where the specification is silent:
 //   - New numbers enter a tree at its root (AddNumbers); sub-organizations

@@ -133,9 +133,12 @@
 // in file order; Import and ValidateOnly go in file order. The report is
 // always in file order. The Importer owns atomicity: a row is imported whole
 // or not at all. Import errors that are sentinels rather than field errors
-// get these codes: assign_number.not_enough_numbers,
-// assign_number.not_available, device.sms_consent_required,
-// username.exists. Field errors keep their own codes (the service's
+// name no column: they are put on the column they concern, under the code of
+// that column's rule as package account defines it:
+// assign_number.not_enough_numbers, assign_number.not_available,
+// device.sms_consent_required, username.exists. Any other error a
+// GroupImporter reports for one row keeps its own code (mlerr.CodeOf), or
+// row.import_failed when it has none. Field errors keep their own codes (the service's
 // assign_number.not_available, username.exists, ...), so that a code means
 // the same in the API and in the report; only their field is renamed to the
 // column.

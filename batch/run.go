@@ -61,7 +61,8 @@ func (m Mode) status() Status {
 //
 // A row-level failure is returned as an error that holds *mlerr.FieldError
 // (found by mlerr.Fields; account fields such as "email" are renamed to the
-// upload's columns) or wraps one of these sentinels, which Run words itself:
+// upload's columns) or wraps one of these sentinels, which name no field and
+// which Run puts on the column they concern (see CodeNotEnoughNumbers):
 // numberpool.ErrNotEnoughNumbers, numberpool.ErrNotAvailable,
 // invite.ErrConsentRequired, mlerr.ErrAlreadyExists (taken as the username
 // existing). Run records it on the row and goes on. Any other error is

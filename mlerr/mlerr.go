@@ -10,6 +10,11 @@
 //
 // All field errors of one input are reported together, joined with
 // errors.Join; Fields takes them apart again.
+//
+// Every refusal has a stable code, which CodeOf finds however the error is
+// wrapped: a FieldError's Code, or the ErrorCode of a sentinel made with New
+// (every sentinel of the SDK, the domain packages' included) or of a
+// structured error. Internal failures carry none.
 package mlerr
 
 import (

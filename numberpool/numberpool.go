@@ -207,13 +207,13 @@ const maxTagLen = 32
 func NormalizeTag(tag string) (string, error) {
 	t := strings.TrimSpace(tag)
 	if t == "" || len(t) > maxTagLen {
-		return "", mlerr.Invalid("tag", "tag.format", tag, "Tag must be 1 to 32 letters, digits, dashes or underscores")
+		return "", mlerr.Invalid("tag", CodeTagFormat, tag, "Tag must be 1 to 32 letters, digits, dashes or underscores")
 	}
 	// Check before upper-casing: strings.ToUpper maps some non-ASCII letters
 	// (dotless ı, long ſ) to ASCII ones, which would let them through.
 	for _, r := range t {
 		if !(r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
-			return "", mlerr.Invalid("tag", "tag.format", tag, "Tag must be 1 to 32 letters, digits, dashes or underscores")
+			return "", mlerr.Invalid("tag", CodeTagFormat, tag, "Tag must be 1 to 32 letters, digits, dashes or underscores")
 		}
 	}
 	return strings.ToUpper(t), nil

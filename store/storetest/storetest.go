@@ -73,6 +73,7 @@ func Run(t *testing.T, newStore func(t *testing.T) multiline.Store) {
 		{"AgedNumbers", testAgedNumbers},
 		{"Capacity", testCapacity},
 		{"Outbox", testOutbox},
+		{"Delivery", testDelivery},
 		{"Audit", testAudit},
 		{"Pagination", testPagination},
 		{"Concurrency", testConcurrency},

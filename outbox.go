@@ -68,8 +68,9 @@ type DeliveryReport struct {
 	Sent   int
 	Failed int // failed this time; retried later unless abandoned
 	// Cancelled counts the messages found due whose invitation had moved on
-	// to a newer token, been redeemed, or gone with its account: they are
-	// cancelled, not sent.
+	// to a newer token, been redeemed, or gone with its account (they are
+	// cancelled, not sent), and those cancelled while their attempt was in
+	// flight (its outcome is dropped).
 	Cancelled int
 	// Problems holds a *MessageError for each message the run could not
 	// claim or whose outcome it could not record; the run went on with the

@@ -489,6 +489,12 @@ func messagesOf(o org.ID) lister[invite.Message] {
 	}
 }
 
+func recentMessagesOf(o org.ID) lister[invite.Message] {
+	return func(ctx context.Context, tx multiline.Tx, p multiline.Page) ([]invite.Message, string, error) {
+		return tx.ListMessages(ctx, o, p)
+	}
+}
+
 func batchesOf(o org.ID) lister[batch.Record] {
 	return func(ctx context.Context, tx multiline.Tx, p multiline.Page) ([]batch.Record, string, error) {
 		return tx.ListBatches(ctx, o, p)

@@ -326,6 +326,27 @@ func (s *Service) cancelMessage(ctx context.Context, tx Tx, m invite.Message) er
 	return s.audit(ctx, tx, "", m.OrgID, "message.cancelled", string(m.ID), deliveryOf(m).json(), deliveryOf(c).json())
 }
 
+// cancelInvitationMessage cancels the message of account a's invitation
+// unless it is in a final state already. An account without an invitation,
+// or whose message is gone, has nothing to cancel.
+func (s *Service) cancelInvitationMessage(ctx context.Context, tx Tx, a account.ID) error {
+	inv, err := tx.Invitation(ctx, a)
+	if errors.Is(err, mlerr.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	m, err := tx.Message(ctx, inv.Message)
+	if errors.Is(err, mlerr.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return s.cancelMessage(ctx, tx, m)
+}
+
 // sendAll makes one attempt at each claimed message, then records the
 // outcomes: all in one transaction, or, if that fails, each in a
 // transaction of its own, so that one message's trouble never fails, holds

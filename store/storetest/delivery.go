@@ -30,6 +30,13 @@ import (
 // recorded, a transaction's writes all kept or none) is the store's.
 func testDelivery(t *testing.T, newStore func(*testing.T) multiline.Store) {
 	t.Run("InFlightAttemptOfCancelledMessage", func(t *testing.T) { testInFlightCancelled(t, newStore) })
+	for _, action := range []string{"Suspend", "Delete"} {
+		for _, outcome := range []string{"Fails", "Succeeds"} {
+			t.Run("InFlightAttemptThen"+action+"Then"+outcome, func(t *testing.T) {
+				testInFlightWithdrawn(t, newStore, action, outcome == "Fails")
+			})
+		}
+	}
 	t.Run("VanishedInvitation", func(t *testing.T) { testVanishedInvitation(t, newStore) })
 	t.Run("ImportSendDeletesAccount", func(t *testing.T) { testImportSendDeletes(t, newStore, false) })
 	t.Run("RetrySendDeletesAccount", func(t *testing.T) { testImportSendDeletes(t, newStore, true) })
@@ -229,6 +236,54 @@ func testInFlightCancelled(t *testing.T, newStore func(*testing.T) multiline.Sto
 
 	w.advance(24 * time.Hour)
 	assert.Equal(t, multiline.DeliveryReport{}, w.deliverPending(), "nothing is left to deliver")
+}
+
+// testInFlightWithdrawn: while the first send of an invitation is in
+// flight, the administrator suspends or deletes the account, which cancels
+// the message; the attempt then fails or succeeds, and its outcome is
+// dropped: the message stays Cancelled and is never retried.
+func testInFlightWithdrawn(t *testing.T, newStore func(*testing.T) multiline.Store, action string, fails bool) {
+	ctx := context.Background()
+	w := newWorld(t, newStore)
+	admin := w.acme.Admin.ID
+	inFlight, release := make(chan invite.Message, 1), make(chan struct{})
+	w.setHook(func(ctx context.Context, m invite.Message) error {
+		if m.Attempts == 0 {
+			inFlight <- m
+			<-release
+		}
+		if fails {
+			return errors.New("smtp: i/o timeout")
+		}
+		return nil
+	})
+	done := make(chan error, 1)
+	go func() {
+		_, err := w.svc.SaveAndInvite(ctx, admin, w.acme.Org.ID, person("victim", "victim@acme.example"), multiline.InviteOptions{})
+		done <- err
+	}()
+	m := <-inFlight
+	var err error
+	switch action {
+	case "Suspend":
+		err = w.svc.Suspend(ctx, admin, []account.ID{m.AccountID})
+	case "Delete":
+		err = w.svc.Delete(ctx, admin, []account.ID{m.AccountID})
+	}
+	close(release)
+	require.NoError(t, err)
+	require.NoError(t, <-done)
+	got := w.message(m.ID)
+	assert.Equal(t, invite.Cancelled, got.State, "the in-flight attempt's outcome is dropped")
+	assert.Zero(t, got.Attempts)
+	assert.Empty(t, got.LastError)
+
+	if action == "Suspend" {
+		require.NoError(t, w.svc.Reactivate(ctx, admin, []account.ID{m.AccountID}))
+	}
+	w.advance(2 * time.Hour)
+	assert.Equal(t, multiline.DeliveryReport{}, w.deliverPending(), "a cancelled message is never retried")
+	assert.Equal(t, invite.Cancelled, w.message(m.ID).State)
 }
 
 // testVanishedInvitation: a due message whose invitation and account are

@@ -127,7 +127,16 @@ func (s *Service) DeliverPending(ctx context.Context) (DeliveryReport, error) {
 		}
 		sent, problems := s.sendAll(ctx, batch)
 		rep.Problems = append(rep.Problems, problems...)
+		unrecorded := map[invite.MessageID]bool{}
+		for _, p := range problems {
+			if me, ok := p.(*MessageError); ok {
+				unrecorded[me.Message] = true
+			}
+		}
 		for _, m := range sent {
+			if unrecorded[m.ID] {
+				continue
+			}
 			switch m.State {
 			case invite.Sent:
 				rep.Sent++

@@ -37,6 +37,7 @@ func testDelivery(t *testing.T, newStore func(*testing.T) multiline.Store) {
 			})
 		}
 	}
+	t.Run("OneMessageStoreTrouble", func(t *testing.T) { testOneMessageTrouble(t, newStore) })
 	t.Run("VanishedInvitation", func(t *testing.T) { testVanishedInvitation(t, newStore) })
 	t.Run("ImportSendDeletesAccount", func(t *testing.T) { testImportSendDeletes(t, newStore, false) })
 	t.Run("RetrySendDeletesAccount", func(t *testing.T) { testImportSendDeletes(t, newStore, true) })
@@ -381,4 +382,116 @@ func testImportSendDeletes(t *testing.T, newStore func(*testing.T) multiline.Sto
 		assert.Equal(t, 1, w.sends(m.IdempotencyKey), "%s is sent exactly once", m.To)
 	}
 	assert.Equal(t, len(emails), invitations)
+}
+
+// troubleStore fails UpdateMessage for the messages fail picks, as a store
+// would for a row it cannot write.
+type troubleStore struct {
+	multiline.Store
+	mu   sync.Mutex
+	fail func(m invite.Message) bool
+}
+
+func (s *troubleStore) setFail(f func(m invite.Message) bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.fail = f
+}
+
+func (s *troubleStore) Tx(ctx context.Context, fn func(context.Context, multiline.Tx) error) error {
+	return s.Store.Tx(ctx, func(ctx context.Context, tx multiline.Tx) error {
+		return fn(ctx, troubleTx{Tx: tx, s: s})
+	})
+}
+
+type troubleTx struct {
+	multiline.Tx
+	s *troubleStore
+}
+
+var errTrouble = errors.New("storetest: this message's row cannot be written")
+
+func (tx troubleTx) UpdateMessage(ctx context.Context, m invite.Message) error {
+	tx.s.mu.Lock()
+	fail := tx.s.fail
+	tx.s.mu.Unlock()
+	if fail != nil && fail(m) {
+		return errTrouble
+	}
+	return tx.Tx.UpdateMessage(ctx, m)
+}
+
+// testOneMessageTrouble: the store cannot write one message (first when it
+// is claimed, then when its outcome is recorded). DeliverPending reports
+// that message's problem and goes on: the others due with it are claimed,
+// sent and recorded, each exactly once. Only the message whose outcome
+// could not be recorded is sent again once its lease runs out, with the
+// same idempotency key.
+func testOneMessageTrouble(t *testing.T, newStore func(*testing.T) multiline.Store) {
+	ctx := context.Background()
+	var ts *troubleStore
+	w := newWorld(t, func(t *testing.T) multiline.Store {
+		ts = &troubleStore{Store: newStore(t)}
+		return ts
+	})
+	admin := w.acme.Admin.ID
+	w.setHook(func(context.Context, invite.Message) error { return errors.New("421 service not available") })
+	keys := map[string]string{} // idempotency key by account ID
+	ids := map[string]invite.MessageID{}
+	for _, name := range []string{"a", "b", "c", "bad"} {
+		res, err := w.svc.SaveAndInvite(ctx, admin, w.acme.Org.ID, person(name, name+"@acme.example"), multiline.InviteOptions{})
+		require.NoError(t, err)
+		require.Equal(t, invite.Failed, res.Delivery.State)
+		keys[name] = invite.IdempotencyKey(res.Invitation.ID, res.Invitation.TokenVersion)
+		ids[name] = res.Invitation.Message
+	}
+	problemOf := func(rep multiline.DeliveryReport, op string) {
+		t.Helper()
+		require.Len(t, rep.Problems, 1)
+		var me *multiline.MessageError
+		require.ErrorAs(t, rep.Problems[0], &me)
+		assert.Equal(t, ids["bad"], me.Message)
+		assert.Equal(t, op, me.Op)
+		assert.ErrorIs(t, me, errTrouble)
+	}
+
+	// The store cannot claim bad; c's server is still down.
+	ts.setFail(func(m invite.Message) bool { return m.ID == ids["bad"] })
+	w.setHook(func(_ context.Context, m invite.Message) error {
+		if m.To == "c@acme.example" {
+			return errors.New("421 service not available")
+		}
+		return nil
+	})
+	w.advance(2 * time.Hour)
+	rep, err := w.svc.DeliverPending(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, 2, rep.Sent, "a and b go out: %+v", rep)
+	assert.Equal(t, 1, rep.Failed, "c failed again")
+	problemOf(rep, "claim")
+	assert.Equal(t, 0, w.sends(keys["bad"]))
+
+	// Now the store can claim bad but not record its outcome.
+	ts.setFail(func(m invite.Message) bool { return m.ID == ids["bad"] && m.State == invite.Sent })
+	w.setHook(nil)
+	w.advance(2 * time.Hour)
+	rep, err = w.svc.DeliverPending(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, 1, rep.Sent, "c is recorded though bad, sent beside it, is not: %+v", rep)
+	problemOf(rep, "record")
+	assert.Equal(t, invite.Sent, w.message(ids["c"]).State)
+
+	// Its lease runs out and it is sent again: the one duplicate a failed
+	// record can cause, recognizable by its idempotency key.
+	ts.setFail(nil)
+	w.advance(2 * time.Hour)
+	assert.Equal(t, multiline.DeliveryReport{Sent: 1}, w.deliverPending())
+	w.advance(24 * time.Hour)
+	assert.Equal(t, multiline.DeliveryReport{}, w.deliverPending())
+	for _, name := range []string{"a", "b", "c"} {
+		assert.Equal(t, 1, w.sends(keys[name]), name)
+		assert.Equal(t, invite.Sent, w.message(ids[name]).State, name)
+	}
+	assert.Equal(t, 2, w.sends(keys["bad"]))
+	assert.Equal(t, invite.Sent, w.message(ids["bad"]).State)
 }

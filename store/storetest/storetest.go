@@ -14,7 +14,9 @@
 // table share their parent test's store) and creates every record it needs
 // through the Tx API, so a store that gives each call its own empty schema
 // works, and no test depends on another, on map iteration order, or on the
-// internals of any store.
+// internals of any store. The Delivery suite alone drives a multiline.Service
+// on the store: the outbox's promises (SPEC §7) rest on the store's locks and
+// transactions, so every store is held to them end to end.
 package storetest
 
 import (

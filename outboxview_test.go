@@ -2,7 +2,6 @@ package multiline_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sync"
 	"testing"
@@ -102,62 +101,4 @@ func TestListMessages(t *testing.T) {
 		}[actor]
 		assert.ErrorIs(t, a(), permissions.ErrForbidden, actor)
 	}
-}
-
-// zeroes is a random source of zero bytes: no jitter at all.
-type zeroes struct{}
-
-func (zeroes) Read(p []byte) (int, error) { clear(p); return len(p), nil }
-
-// TestRetryJitter: a retry waits the backoff plus up to half of it, drawn
-// from the service's random source, so that messages that failed together
-// do not retry in lock-step.
-func TestRetryJitter(t *testing.T) {
-	policy := multiline.WithDeliveryPolicy(multiline.DeliveryPolicy{MaxAttempts: 5, Backoff: time.Minute, MaxBackoff: time.Hour, Lease: time.Minute})
-	fail := errors.New("421 mail server down")
-	nextAttempts := func(t *testing.T, f *fixture, n int) []time.Time {
-		t.Helper()
-		var e164s []string
-		for i := range n {
-			e164s = append(e164s, fmt.Sprintf("+1415555%04d", 200+i))
-		}
-		f.numbers(t, f.sales.ID, nums(e164s...)...)
-		f.outbox.Fail(fail)
-		var out []time.Time
-		for i := range n {
-			res, err := f.svc.SaveAndInvite(ctx, f.salesAdmin, f.sales.ID, input(fmt.Sprintf("j%d", i)), multiline.InviteOptions{})
-			require.NoError(t, err)
-			require.Equal(t, invite.Failed, res.Delivery.State)
-			var m invite.Message
-			require.NoError(t, f.store.Tx(ctx, func(ctx context.Context, tx multiline.Tx) error {
-				inv, err := tx.Invitation(ctx, res.Account.ID)
-				if err != nil {
-					return err
-				}
-				m, err = tx.Message(ctx, inv.Message)
-				return err
-			}))
-			out = append(out, m.NextAttempt)
-		}
-		return out
-	}
-
-	t.Run("deterministic with the service's random source", func(t *testing.T) {
-		f := newFixture(t, policy, multiline.WithRandom(zeroes{}))
-		for _, next := range nextAttempts(t, f, 3) {
-			assert.Equal(t, f.clock.Now().Add(time.Minute), next, "a zero draw adds no jitter")
-		}
-	})
-
-	t.Run("spread within half the backoff", func(t *testing.T) {
-		f := newFixture(t, policy)
-		got := nextAttempts(t, f, 10)
-		seen := map[time.Time]bool{}
-		for _, next := range got {
-			assert.False(t, next.Before(f.clock.Now().Add(time.Minute)), "never before the backoff")
-			assert.False(t, next.After(f.clock.Now().Add(90*time.Second)), "at most half the backoff later")
-			seen[next] = true
-		}
-		assert.Greater(t, len(seen), 1, "messages that failed together do not retry in lock-step: %v", got)
-	})
 }

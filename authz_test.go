@@ -179,6 +179,10 @@ var matrix = map[string]matrixOp{
 		_, err := f.svc.ListBatches(ctx, a, tg.org, multiline.Page{})
 		return err
 	}},
+	"ListMessages": {privs: reports, call: func(f *fixture, a permissions.AdminID, tg target) error {
+		_, err := f.svc.ListMessages(ctx, a, tg.org, multiline.Page{})
+		return err
+	}},
 	"ListAudit": {privs: reports, call: func(f *fixture, a permissions.AdminID, tg target) error {
 		_, err := f.svc.ListAudit(ctx, a, tg.org, multiline.Page{})
 		return err

@@ -28,7 +28,10 @@
 // transaction, together with the audit events it writes and the messages it
 // queues. Messages are delivered only after that transaction commits (the
 // outbox, SPEC §7); a failed delivery never fails the operation, it is retried
-// by DeliverPending with exponential backoff.
+// by DeliverPending with exponential backoff and jitter. A message in a final
+// state (Sent, Cancelled, Abandoned) never changes again, outcomes are
+// recorded per message, and DeliverPending goes on past one message's trouble,
+// reporting it in DeliveryReport.Problems. ListMessages is the outbox view.
 //
 // Errors: bad input gets every field error at once, joined, each a
 // *mlerr.FieldError that names the field, the rule and its stable code;

@@ -157,12 +157,13 @@ func (s *Service) reinvite(ctx context.Context, tx Tx, sc scope, a account.Accou
 		return invite.Invitation{}, invite.Message{}, err
 	}
 	// The old token's message must never go out after this commit.
-	if prev, err := tx.Message(ctx, old.Message); err == nil && (prev.State == invite.Queued || prev.State == invite.Failed) {
-		prev.State = invite.Cancelled
-		if err := tx.UpdateMessage(ctx, prev); err != nil {
-			return invite.Invitation{}, invite.Message{}, err
+	if prev, err := tx.Message(ctx, old.Message); err == nil {
+		if prev, err = prev.Cancel(); err == nil {
+			if err := tx.UpdateMessage(ctx, prev); err != nil {
+				return invite.Invitation{}, invite.Message{}, err
+			}
 		}
-	} else if err != nil && !errors.Is(err, mlerr.ErrNotFound) {
+	} else if !errors.Is(err, mlerr.ErrNotFound) {
 		return invite.Invitation{}, invite.Message{}, err
 	}
 	m := s.invitationMessage(sc, a, &inv, token)
@@ -361,10 +362,10 @@ func (s *Service) pickForActivation(ctx context.Context, tx Tx, o org.ID, choice
 
 // Suspend suspends accounts; a suspended account cannot activate, and a
 // suspended pending invitation no longer holds a number of the capacity. An
-// invitation message already queued is still delivered (it may have gone
-// out already; the outbox does not pick and choose), but its link is refused
-// until the account is reactivated. All or none. It needs Accounts on the
-// accounts' organizations.
+// invitation message not yet delivered is cancelled (SPEC §7): it is never
+// sent or retried, and the outcome of an attempt in flight is dropped; a
+// link already delivered is refused until the account is reactivated. All
+// or none. It needs Accounts on the accounts' organizations.
 func (s *Service) Suspend(ctx context.Context, actor permissions.AdminID, ids []account.ID) error {
 	return s.eachAccount(ctx, actor, ids, func(ctx context.Context, tx Tx, sc scope, a account.Account) error {
 		if a.Status == account.Suspended {
@@ -372,12 +373,17 @@ func (s *Service) Suspend(ctx context.Context, actor permissions.AdminID, ids []
 		}
 		b := a
 		b.SuspendedFrom = a.Status
-		return s.setStatusBy(ctx, tx, sc.admin.ID, b, account.Suspended)
+		if err := s.setStatusBy(ctx, tx, sc.admin.ID, b, account.Suspended); err != nil {
+			return err
+		}
+		return s.cancelInvitationMessage(ctx, tx, a.ID)
 	})
 }
 
 // Reactivate returns suspended accounts to the status they had. One that was
-// a pending invitation without a number needs capacity again. All or none.
+// a pending invitation without a number needs capacity again; its message,
+// if the suspension cancelled it before it went out, is not sent again (a
+// resend sends a new one). All or none.
 // It needs Accounts on the accounts' organizations.
 func (s *Service) Reactivate(ctx context.Context, actor permissions.AdminID, ids []account.ID) error {
 	return s.eachAccount(ctx, actor, ids, func(ctx context.Context, tx Tx, sc scope, a account.Account) error {

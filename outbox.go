@@ -2,8 +2,11 @@ package multiline
 
 import (
 	"context"
+	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"strconv"
 	"time"
 
@@ -25,9 +28,6 @@ import (
 // its body is dropped from the outbox, so the outbox keeps no usable link
 // longer than it must; the subject, recipient and delivery record stay.
 
-// maxErrorLen bounds the last error kept on a message.
-const maxErrorLen = 500
-
 // deliverBatch is how many due messages DeliverPending takes at a time.
 const deliverBatch = 100
 
@@ -43,22 +43,20 @@ func (s *Service) deliverNow(ctx context.Context, m invite.Message) Delivery {
 
 // deliverAll makes the first attempt at messages their caller just queued,
 // leased to it, and sets each of ms to what it is after that, in groups of
-// deliverBatch: the notifier sends each message, and one transaction
-// records every outcome of a group. If ctx has ended, nothing is sent: the
-// messages stay queued for DeliverPending. The store's errors leave the
-// messages queued too, so they are logged rather than returned: the
-// operation that queued them succeeded, and DeliverPending takes over once
-// the lease ends.
+// deliverBatch (see sendAll). If ctx has ended, nothing is sent: the
+// messages stay queued for DeliverPending. A message whose outcome could
+// not be recorded stays as it was queued, and is logged rather than
+// returned: the operation that queued it succeeded, and DeliverPending
+// takes over once the lease ends.
 func (s *Service) deliverAll(ctx context.Context, ms []invite.Message) []invite.Message {
 	if ctx.Err() != nil {
 		return ms
 	}
 	for start := 0; start < len(ms); start += deliverBatch {
 		group := ms[start:min(start+deliverBatch, len(ms))]
-		sent, err := s.sendAll(ctx, group)
-		if err != nil {
-			s.log.WarnContext(ctx, "multiline: delivery deferred to DeliverPending", "messages", len(group), "error", err)
-			continue
+		sent, problems := s.sendAll(ctx, group)
+		for _, err := range problems {
+			s.log.WarnContext(ctx, "multiline: delivery deferred to DeliverPending", "error", err)
 		}
 		copy(ms[start:], sent)
 	}
@@ -69,56 +67,109 @@ func (s *Service) deliverAll(ctx context.Context, ms []invite.Message) []invite.
 type DeliveryReport struct {
 	Sent   int
 	Failed int // failed this time; retried later unless abandoned
+	// Cancelled counts the messages found due whose invitation had moved on
+	// to a newer token, been redeemed, or gone with its account (they are
+	// cancelled, not sent), and those cancelled while their attempt was in
+	// flight (its outcome is dropped).
+	Cancelled int
+	// Problems holds a *MessageError for each message the run could not
+	// claim or whose outcome it could not record; the run went on with the
+	// others. Such a message is left as it was, so a later run takes it up.
+	Problems []error
 }
+
+// MessageError is a problem with one message of the outbox, met and gone
+// past by DeliverPending or an operation's own delivery. It wraps the
+// store's error.
+type MessageError struct {
+	Message invite.MessageID
+	Op      string // "claim" or "record"
+	Err     error
+}
+
+func (e *MessageError) Error() string {
+	return fmt.Sprintf("multiline: message %s: %s: %v", e.Message, e.Op, e.Err)
+}
+
+// Unwrap returns the underlying error.
+func (e *MessageError) Unwrap() error { return e.Err }
 
 // DeliverPending delivers the messages that are due: queued ones whose
 // first attempt never happened (the process died after the commit) and
 // failed ones whose backoff has passed. A host calls it on a timer or runs
 // RunDelivery. It is the host's call: it takes no acting administrator.
+//
+// One message's trouble does not stop the run: a message whose invitation
+// or account no longer exists is cancelled, and a message the store fails
+// to claim or record is reported in the report's Problems while the run
+// goes on to the next. The error is for a store that cannot list what is
+// due at all.
 func (s *Service) DeliverPending(ctx context.Context) (DeliveryReport, error) {
 	var rep DeliveryReport
+	// skip holds the messages this run failed to claim: they stay due, and
+	// must not be taken up again and again.
+	skip := map[invite.MessageID]bool{}
 	for {
-		var batch []invite.Message
-		found := 0
-		err := s.store.Tx(ctx, func(ctx context.Context, tx Tx) error {
-			due, err := tx.DueMessages(ctx, s.now(), deliverBatch)
-			if err != nil {
-				return err
+		batch, found, cancelled, err := s.claimDue(ctx, skip)
+		rep.Cancelled += cancelled
+		var me *MessageError
+		switch {
+		case errors.As(err, &me):
+			// claimDue reported the problems of each message it skipped.
+			for _, e := range unjoin(err) {
+				rep.Problems = append(rep.Problems, e)
 			}
-			found = len(due)
-			batch, err = s.claimAll(ctx, tx, due)
-			return err
-		})
-		if err != nil {
+		case err != nil:
 			return rep, err
 		}
 		if found == 0 {
 			return rep, nil
 		}
-		// A group whose messages were all superseded (and cancelled, so no
-		// longer due) leaves nothing to send; the next may.
-		sent, err := s.sendAll(ctx, batch)
-		if err != nil {
-			return rep, err
+		sent, problems := s.sendAll(ctx, batch)
+		rep.Problems = append(rep.Problems, problems...)
+		unrecorded := map[invite.MessageID]bool{}
+		for _, p := range problems {
+			if me, ok := p.(*MessageError); ok {
+				unrecorded[me.Message] = true
+			}
 		}
 		for _, m := range sent {
-			if m.State == invite.Sent {
+			if unrecorded[m.ID] {
+				continue
+			}
+			switch m.State {
+			case invite.Sent:
 				rep.Sent++
-			} else {
+			case invite.Failed, invite.Abandoned:
 				rep.Failed++
+			case invite.Cancelled:
+				rep.Cancelled++
 			}
 		}
 	}
 }
 
+// unjoin returns the errors errors.Join put together, or err alone.
+func unjoin(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return j.Unwrap()
+	}
+	return []error{err}
+}
+
 // RunDelivery calls DeliverPending, then EndQuarantines, every interval
-// until ctx ends, logging their errors. It returns ctx's error.
+// until ctx ends, logging their errors and the problems DeliverPending met.
+// It returns ctx's error.
 func (s *Service) RunDelivery(ctx context.Context, interval time.Duration) error {
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
-		if _, err := s.DeliverPending(ctx); err != nil && ctx.Err() == nil {
+		rep, err := s.DeliverPending(ctx)
+		if err != nil && ctx.Err() == nil {
 			s.log.ErrorContext(ctx, "multiline: DeliverPending", "error", err)
+		}
+		for _, p := range rep.Problems {
+			s.log.WarnContext(ctx, "multiline: DeliverPending", "error", p)
 		}
 		if _, err := s.EndQuarantines(ctx); err != nil && ctx.Err() == nil {
 			s.log.ErrorContext(ctx, "multiline: EndQuarantines", "error", err)
@@ -131,11 +182,97 @@ func (s *Service) RunDelivery(ctx context.Context, interval time.Duration) error
 	}
 }
 
-// claimAll leases each of due, which DueMessages returned (and locked), for
-// one attempt, and returns the messages leased. A message whose invitation
-// has moved on to a newer token is cancelled instead. The invitations are
-// read with one group call.
-func (s *Service) claimAll(ctx context.Context, tx Tx, due []invite.Message) ([]invite.Message, error) {
+// claimDue claims up to deliverBatch due messages not in skip for one
+// attempt each, and returns them, how many due messages it found (0: none
+// is left), and how many it cancelled instead. It claims them all in one
+// transaction; if that fails, it claims each in a transaction of its own,
+// so that a message the store cannot update does not keep the others from
+// going out: each such message is added to skip and its *MessageError
+// joined into the error returned beside the messages claimed.
+func (s *Service) claimDue(ctx context.Context, skip map[invite.MessageID]bool) ([]invite.Message, int, int, error) {
+	var claimed []invite.Message
+	found, cancelled := 0, 0
+	err := s.store.Tx(ctx, func(ctx context.Context, tx Tx) error {
+		claimed, found, cancelled = nil, 0, 0
+		due, err := s.dueMessages(ctx, tx, skip)
+		if err != nil {
+			return err
+		}
+		found = len(due)
+		claimed, cancelled, err = s.claimAll(ctx, tx, due)
+		return err
+	})
+	if err == nil || ctx.Err() != nil {
+		return claimed, found, cancelled, err
+	}
+	s.log.WarnContext(ctx, "multiline: claiming due messages together failed; claiming each alone", "error", err)
+
+	var ids []invite.MessageID
+	err = s.store.Tx(ctx, func(ctx context.Context, tx Tx) error {
+		due, err := s.dueMessages(ctx, tx, skip)
+		ids = ids[:0]
+		for _, m := range due {
+			ids = append(ids, m.ID)
+		}
+		return err
+	})
+	if err != nil {
+		return nil, 0, 0, err
+	}
+	claimed, cancelled = nil, 0
+	var problems []error
+	for _, id := range ids {
+		var one []invite.Message
+		var gone int
+		err := s.store.Tx(ctx, func(ctx context.Context, tx Tx) error {
+			m, err := tx.Message(ctx, id)
+			if err != nil {
+				return err
+			}
+			if !m.Due(s.now()) {
+				// Claimed or finished by another deliverer meanwhile.
+				one, gone = nil, 0
+				return nil
+			}
+			one, gone, err = s.claimAll(ctx, tx, []invite.Message{m})
+			return err
+		})
+		if err != nil {
+			skip[id] = true
+			problems = append(problems, &MessageError{Message: id, Op: "claim", Err: err})
+			continue
+		}
+		claimed, cancelled = append(claimed, one...), cancelled+gone
+	}
+	return claimed, len(ids), cancelled, errors.Join(problems...)
+}
+
+// dueMessages returns the due messages, up to deliverBatch, leaving out
+// those in skip. Skipped messages stay due, so it asks for more to make up
+// for them.
+func (s *Service) dueMessages(ctx context.Context, tx Tx, skip map[invite.MessageID]bool) ([]invite.Message, error) {
+	due, err := tx.DueMessages(ctx, s.now(), min(deliverBatch+len(skip), MaxPageSize))
+	if err != nil {
+		return nil, err
+	}
+	if len(skip) == 0 {
+		return due, nil
+	}
+	kept := due[:0]
+	for _, m := range due {
+		if !skip[m.ID] {
+			kept = append(kept, m)
+		}
+	}
+	return kept[:min(len(kept), deliverBatch)], nil
+}
+
+// claimAll leases each of due, which the transaction read (and locked), for
+// one attempt, and returns the messages leased and how many it cancelled
+// instead: a message whose invitation has moved on to a newer token, has
+// been redeemed or no longer exists (its account was deleted) is cancelled,
+// never sent. The invitations are read with one group call.
+func (s *Service) claimAll(ctx context.Context, tx Tx, due []invite.Message) ([]invite.Message, int, error) {
 	var accts []account.ID
 	for _, m := range due {
 		if m.Kind == invite.KindInvitation {
@@ -146,55 +283,133 @@ func (s *Service) claimAll(ctx context.Context, tx Tx, due []invite.Message) ([]
 	if len(accts) > 0 {
 		found, err := tx.Invitations(ctx, accts)
 		if err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		for _, inv := range found {
 			invs[inv.AccountID] = inv
 		}
 	}
-	now := s.now()
+	until := s.leased(s.now())
 	leased := make([]invite.Message, 0, len(due))
+	cancelled := 0
 	for _, m := range due {
 		if m.Kind == invite.KindInvitation {
-			inv, ok := invs[m.AccountID]
-			if !ok {
-				return nil, fmt.Errorf("multiline: invitation of account %s: %w", m.AccountID, mlerr.ErrNotFound)
-			}
-			if inv.Message != m.ID || inv.State != invite.Pending {
-				m.State = invite.Cancelled
-				if err := tx.UpdateMessage(ctx, m); err != nil {
-					return nil, err
+			if inv, ok := invs[m.AccountID]; !ok || !current(inv, m) {
+				if err := s.cancelMessage(ctx, tx, m); err != nil {
+					return nil, 0, err
 				}
+				cancelled++
 				continue
 			}
 		}
-		m.NextAttempt = now.Add(s.delivery.Lease)
+		m, err := m.Lease(until)
+		if err != nil {
+			// Not due after all (DueMessages returns only Queued and Failed
+			// messages): nothing to send.
+			continue
+		}
 		if err := tx.UpdateMessage(ctx, m); err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		leased = append(leased, m)
 	}
-	return leased, nil
+	return leased, cancelled, nil
 }
 
-// sendAll makes one attempt at each claimed message, then records every
-// outcome in one transaction. A crash between a send and that commit leaves
-// the message leased, not marked: it is sent again once the lease ends, with
-// the same idempotency key, so the duplicate can be recognized downstream.
-func (s *Service) sendAll(ctx context.Context, ms []invite.Message) ([]invite.Message, error) {
+// current reports whether m is the message of inv's current token, still
+// waiting to be redeemed.
+func current(inv invite.Invitation, m invite.Message) bool {
+	return inv.Message == m.ID && inv.State == invite.Pending
+}
+
+// cancelMessage cancels a message that must never go out, audited as the
+// outbox's.
+func (s *Service) cancelMessage(ctx context.Context, tx Tx, m invite.Message) error {
+	c, err := m.Cancel()
+	if err != nil {
+		return nil // final already: nothing to cancel
+	}
+	if err := tx.UpdateMessage(ctx, c); err != nil {
+		return err
+	}
+	return s.audit(ctx, tx, "", m.OrgID, "message.cancelled", string(m.ID), deliveryOf(m).json(), deliveryOf(c).json())
+}
+
+// cancelInvitationMessage cancels the message of account a's invitation
+// unless it is in a final state already. An account without an invitation,
+// or whose message is gone, has nothing to cancel.
+func (s *Service) cancelInvitationMessage(ctx context.Context, tx Tx, a account.ID) error {
+	inv, err := tx.Invitation(ctx, a)
+	if errors.Is(err, mlerr.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	m, err := tx.Message(ctx, inv.Message)
+	if errors.Is(err, mlerr.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return s.cancelMessage(ctx, tx, m)
+}
+
+// sendAll makes one attempt at each claimed message, then records the
+// outcomes: all in one transaction, or, if that fails, each in a
+// transaction of its own, so that one message's trouble never fails, holds
+// back or duplicates another's. It returns each message as it is after
+// that, and a *MessageError for each message whose outcome could not be
+// recorded (it is returned as claimed). A crash between a send and its
+// record leaves the message leased, not marked: it is sent again once the
+// lease ends, with the same idempotency key, so the duplicate can be
+// recognized downstream.
+func (s *Service) sendAll(ctx context.Context, ms []invite.Message) ([]invite.Message, []error) {
 	if len(ms) == 0 {
 		return nil, nil
 	}
 	errs := make([]error, len(ms))
 	for i, m := range ms {
 		if errs[i] = s.notifier.Send(ctx, m); errs[i] != nil {
-			s.log.WarnContext(ctx, "multiline: delivery failed", "message", m.ID, "to", m.To, "error", errs[i])
+			s.log.WarnContext(ctx, "multiline: delivery failed", "message", m.ID, "to", m.To, "error", m.Redact(errs[i].Error()))
 		}
 	}
 	// Record the outcomes even when the caller's ctx has ended meanwhile:
 	// a message sent but not marked would be sent again.
+	ctx = context.WithoutCancel(ctx)
+	out, err := s.recordAll(ctx, ms, errs)
+	if err == nil {
+		return out, nil
+	}
+	if len(ms) > 1 {
+		s.log.WarnContext(ctx, "multiline: recording delivery outcomes together failed; recording each alone", "messages", len(ms), "error", err)
+	}
+	out = make([]invite.Message, len(ms))
+	var problems []error
+	for i, m := range ms {
+		one := ms[i : i+1]
+		if len(ms) > 1 {
+			var got []invite.Message
+			if got, err = s.recordAll(ctx, one, errs[i:i+1]); err == nil {
+				out[i] = got[0]
+				continue
+			}
+		}
+		out[i] = m
+		problems = append(problems, &MessageError{Message: m.ID, Op: "record", Err: err})
+	}
+	return out, problems
+}
+
+// recordAll records the outcome of an attempt at each of ms (errs[i] is
+// ms[i]'s) in one transaction, and returns the messages as recorded. A
+// message that is no longer stored, or in a final state (cancelled while
+// its attempt was in flight), keeps its stored state: the outcome is
+// dropped.
+func (s *Service) recordAll(ctx context.Context, ms []invite.Message, errs []error) ([]invite.Message, error) {
 	out := make([]invite.Message, len(ms))
-	err := s.store.Tx(context.WithoutCancel(ctx), func(ctx context.Context, tx Tx) error {
+	err := s.store.Tx(ctx, func(ctx context.Context, tx Tx) error {
 		ids := make([]invite.MessageID, len(ms))
 		for i, m := range ms {
 			ids[i] = m.ID
@@ -210,7 +425,8 @@ func (s *Service) sendAll(ctx context.Context, ms []invite.Message) ([]invite.Me
 		for i, m := range ms {
 			c, ok := cur[m.ID]
 			if !ok {
-				return fmt.Errorf("multiline: message %s: %w", m.ID, mlerr.ErrNotFound)
+				out[i] = m
+				continue
 			}
 			if out[i], err = s.record(ctx, tx, c, errs[i]); err != nil {
 				return err
@@ -221,52 +437,61 @@ func (s *Service) sendAll(ctx context.Context, ms []invite.Message) ([]invite.Me
 	return out, err
 }
 
-// record writes the outcome of one attempt at m.
+// record writes the outcome of one attempt at m, as stored now. A message in
+// a final state is returned as it is: the outcome is dropped. An invitation
+// message whose invitation no longer exists or has moved on, or whose
+// account is gone, is cancelled.
 func (s *Service) record(ctx context.Context, tx Tx, m invite.Message, sendErr error) (invite.Message, error) {
+	if m.State.Final() {
+		return m, nil
+	}
 	now := s.now()
 	before := deliveryOf(m)
-	m.Attempts++
 	var acct *account.Account
 	var inv invite.Invitation
 	// Only failures, and successes after failures, can change the account:
 	// an account shows Invitation Failed only after its current message
 	// failed, so a message that succeeds at its first attempt leaves it as
 	// it is, and its invitation and account need not be read.
-	firstSuccess := sendErr == nil && m.Attempts == 1
+	firstSuccess := sendErr == nil && m.Attempts == 0
 	if m.Kind == invite.KindInvitation && !firstSuccess {
 		var err error
 		inv, err = tx.Invitation(ctx, m.AccountID)
+		if errors.Is(err, mlerr.ErrNotFound) {
+			return s.cancelled(ctx, tx, m)
+		}
 		if err != nil {
 			return m, err
 		}
+		if !current(inv, m) {
+			return s.cancelled(ctx, tx, m)
+		}
 		a, err := tx.Account(ctx, inv.AccountID)
+		if errors.Is(err, mlerr.ErrNotFound) {
+			return s.cancelled(ctx, tx, m)
+		}
 		if err != nil {
 			return m, err
 		}
 		acct = &a
 	}
+	var err error
 	if sendErr == nil {
-		m.State, m.SentAt, m.LastError, m.NextAttempt = invite.Sent, now, "", time.Time{}
-		// Delivered: the outbox has no more use for the body, and keeping it
-		// would keep a usable activation link.
-		m.Text, m.HTML, m.Secret = "", "", ""
+		if m, err = m.Delivered(now); err != nil {
+			return m, err
+		}
 		if acct != nil && acct.Status == account.InvitationFailed {
 			if err := s.setStatus(ctx, tx, *acct, account.Invited); err != nil {
 				return m, err
 			}
 		}
 	} else {
-		m.State, m.LastError = invite.Failed, mlerr.Truncate(sendErr.Error())
-		if len(m.LastError) > maxErrorLen {
-			m.LastError = m.LastError[:maxErrorLen]
+		r := invite.Retry{Wait: s.retryWait(m.Attempts + 1), MaxAttempts: s.delivery.MaxAttempts}
+		if acct != nil {
+			r.Expires = inv.ExpiresAt
 		}
-		m.NextAttempt = now.Add(s.backoff(m.Attempts))
-		switch {
-		case acct == nil && m.Attempts >= s.delivery.MaxAttempts:
-			m.State = invite.Abandoned
-		case acct != nil && !m.NextAttempt.Before(inv.ExpiresAt):
-			// The link would be dead on arrival: stop; a resend starts over.
-			m.State = invite.Abandoned
+		if m, err = m.Undelivered(now, mlerr.Truncate(sendErr.Error()), r); err != nil {
+			return m, err
 		}
 		if acct != nil && m.Attempts >= s.delivery.MaxAttempts && acct.Status == account.Invited {
 			if err := s.setStatus(ctx, tx, *acct, account.InvitationFailed); err != nil {
@@ -282,6 +507,16 @@ func (s *Service) record(ctx context.Context, tx Tx, m invite.Message, sendErr e
 		action = ActionMessageFailed
 	}
 	return m, s.audit(ctx, tx, "", m.OrgID, action, string(m.ID), before.json(), deliveryOf(m).json())
+}
+
+// cancelled cancels m, whose attempt's outcome has no invitation or account
+// left to record it against, and returns it.
+func (s *Service) cancelled(ctx context.Context, tx Tx, m invite.Message) (invite.Message, error) {
+	if err := s.cancelMessage(ctx, tx, m); err != nil {
+		return m, err
+	}
+	c, _ := m.Cancel()
+	return c, nil
 }
 
 // json is the audit log's form of a delivery. It is built by hand: one is
@@ -329,6 +564,24 @@ func (s *Service) backoff(n int) time.Duration {
 		d *= 2
 	}
 	return min(d, s.delivery.MaxBackoff)
+}
+
+// retryWait is the wait after the n-th failed attempt: the backoff plus a
+// random jitter of up to half of it, so that messages that failed together
+// (a mail server down for a while) do not all retry in lock-step. The
+// jitter is drawn from the service's random source (see WithRandom); if it
+// fails, the wait is the backoff alone.
+func (s *Service) retryWait(n int) time.Duration {
+	d := s.backoff(n)
+	half := d / 2
+	if half <= 0 {
+		return d
+	}
+	var b [8]byte
+	if _, err := io.ReadFull(s.rand, b[:]); err != nil {
+		return d
+	}
+	return d + time.Duration(binary.LittleEndian.Uint64(b[:])%uint64(half+1))
 }
 
 // deliveryOf is the administrator's view of a message's delivery.

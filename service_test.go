@@ -259,10 +259,10 @@ func TestDeliveryFailureRetriesAndShowsInvitationFailed(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, multiline.DeliveryReport{}, rep)
 
-	// Backoff 1m, then 2m: attempts 2 and 3 fail; the third makes the
-	// account show Invitation Failed.
+	// Backoff 1m, then 2m, each plus a jitter of up to half of it: attempts
+	// 2 and 3 fail; the third makes the account show Invitation Failed.
 	for i, wait := range []time.Duration{time.Minute, 2 * time.Minute} {
-		f.clock.Advance(wait)
+		f.clock.Advance(wait + wait/2)
 		rep, err = f.svc.DeliverPending(ctx)
 		require.NoError(t, err)
 		assert.Equal(t, multiline.DeliveryReport{Failed: 1}, rep, "attempt %d", i+2)
@@ -278,7 +278,7 @@ func TestDeliveryFailureRetriesAndShowsInvitationFailed(t *testing.T) {
 	// The server comes back: the next due retry succeeds and the account is
 	// Invited again.
 	f.outbox.Fail(nil)
-	f.clock.Advance(4 * time.Minute)
+	f.clock.Advance(6 * time.Minute)
 	rep, err = f.svc.DeliverPending(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, multiline.DeliveryReport{Sent: 1}, rep)

@@ -131,6 +131,9 @@ type Tx interface {
 	DueMessages(ctx context.Context, now time.Time, limit int) ([]invite.Message, error)
 	// Messages returns a page of the messages of an organization, oldest first.
 	Messages(ctx context.Context, o org.ID, p Page) ([]invite.Message, string, error)
+	// ListMessages returns a page of the messages of an organization, newest
+	// first: the outbox view.
+	ListMessages(ctx context.Context, o org.ID, p Page) ([]invite.Message, string, error)
 
 	// CreateBatch stores a batch record. A Key already used by a batch of the
 	// same organization is a *UniqueError on "batch_key".

@@ -43,6 +43,7 @@ type queries struct {
 
 	message, enqueue, messageExists, messageKeyTaken, updateMessage, messageKey, dueMessages string
 	messages, messagesAfter                                                                  string
+	listMessages, listMessagesAfter                                                          string
 	// The narrow updates of a message whose delivery alone changed (and,
 	// for sentMessage, whose body and secret were cleared).
 	updateDelivery, sentMessage string
@@ -166,8 +167,10 @@ func newQueries(schema string) queries {
 		dueMessages: q(`SELECT ` + messageCols + ` FROM {s}.messages
 			WHERE state IN ('Queued', 'Failed') AND (next_attempt IS NULL OR next_attempt <= $1)
 			ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED`),
-		messages:      q(`SELECT ` + messageCols + ` FROM {s}.messages WHERE org_id = $1 ORDER BY id LIMIT $2`),
-		messagesAfter: q(`SELECT ` + messageCols + ` FROM {s}.messages WHERE org_id = $1 AND id > $3 ORDER BY id LIMIT $2`),
+		messages:          q(`SELECT ` + messageCols + ` FROM {s}.messages WHERE org_id = $1 ORDER BY id LIMIT $2`),
+		messagesAfter:     q(`SELECT ` + messageCols + ` FROM {s}.messages WHERE org_id = $1 AND id > $3 ORDER BY id LIMIT $2`),
+		listMessages:      q(`SELECT ` + messageCols + ` FROM {s}.messages WHERE org_id = $1 ORDER BY id DESC LIMIT $2`),
+		listMessagesAfter: q(`SELECT ` + messageCols + ` FROM {s}.messages WHERE org_id = $1 AND id < $3 ORDER BY id DESC LIMIT $2`),
 
 		batch:         q(`SELECT ` + batchCols + ` FROM {s}.batches WHERE id = $1 FOR UPDATE`),
 		batchByKey:    q(`SELECT ` + batchCols + ` FROM {s}.batches WHERE org_id = $1 AND key = $2 FOR UPDATE`),

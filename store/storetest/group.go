@@ -386,6 +386,8 @@ func testEnqueueAll(t *testing.T, newStore func(*testing.T) multiline.Store) {
 	}
 	assert.Equal(t, []invite.Message{ms[0], ms[2], ms[3]}, listAll(f, messagesOf(a.ID)))
 	assert.Equal(t, []invite.Message{ms[1]}, listAll(f, messagesOf(b.ID)))
+	assert.Equal(t, []invite.Message{ms[3], ms[2], ms[0]}, listAll(f, recentMessagesOf(a.ID)), "ListMessages: newest first, whole records, one organization's")
+	assert.Equal(t, []invite.Message{ms[1]}, listAll(f, recentMessagesOf(b.ID)))
 	due := get(f, func(ctx context.Context, tx multiline.Tx) ([]invite.Message, error) {
 		return tx.DueMessages(ctx, now, multiline.MaxPageSize)
 	})

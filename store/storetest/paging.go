@@ -113,6 +113,15 @@ func pagedLists() []paged {
 			list: keysOf(messagesOf, messageKey),
 		},
 		{
+			name: "ListMessages",
+			fill: func(f *fixture, o org.ID, k int) []string {
+				ids := keys(fill(f, o, k, false, f.newMessage, multiline.Tx.Enqueue), messageKey)
+				slices.Reverse(ids) // newest first
+				return ids
+			},
+			list: keysOf(recentMessagesOf, messageKey),
+		},
+		{
 			name: "ListBatches",
 			fill: func(f *fixture, o org.ID, k int) []string {
 				ids := keys(fill(f, o, k, false, f.newBatch, multiline.Tx.CreateBatch), batchKey)

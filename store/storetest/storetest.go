@@ -14,7 +14,9 @@
 // table share their parent test's store) and creates every record it needs
 // through the Tx API, so a store that gives each call its own empty schema
 // works, and no test depends on another, on map iteration order, or on the
-// internals of any store.
+// internals of any store. The Delivery suite alone drives a multiline.Service
+// on the store: the outbox's promises (SPEC §7) rest on the store's locks and
+// transactions, so every store is held to them end to end.
 package storetest
 
 import (
@@ -73,6 +75,7 @@ func Run(t *testing.T, newStore func(t *testing.T) multiline.Store) {
 		{"AgedNumbers", testAgedNumbers},
 		{"Capacity", testCapacity},
 		{"Outbox", testOutbox},
+		{"Delivery", testDelivery},
 		{"Audit", testAudit},
 		{"Pagination", testPagination},
 		{"Concurrency", testConcurrency},
@@ -485,6 +488,12 @@ func numbersOf(o org.ID) lister[numberpool.Number] {
 func messagesOf(o org.ID) lister[invite.Message] {
 	return func(ctx context.Context, tx multiline.Tx, p multiline.Page) ([]invite.Message, string, error) {
 		return tx.Messages(ctx, o, p)
+	}
+}
+
+func recentMessagesOf(o org.ID) lister[invite.Message] {
+	return func(ctx context.Context, tx multiline.Tx, p multiline.Page) ([]invite.Message, string, error) {
+		return tx.ListMessages(ctx, o, p)
 	}
 }
 

@@ -204,8 +204,8 @@ func (c *capture) Write(b []byte) (int, error) {
 func (h *Handler) Close() error {
 	h.mu.Lock()
 	h.closed = true
-	h.mu.Unlock()
 	h.stop()
+	h.mu.Unlock()
 	h.running.Wait()
 	return nil
 }

@@ -23,9 +23,9 @@ func TestBadJSONBodies(t *testing.T) {
 		"/accounts/reactivate", "/accounts/delete", "/accounts/move/check", "/accounts/move", "/activation/sometoken"}
 	for _, path := range paths {
 		for _, tc := range []struct {
-			name, body, ctype string
-			status            int
-			code              string
+			name, body, ctype  string
+			status             int
+			code               string
 			invalid, unchecked bool
 		}{
 			{"malformed", `{"ids": [`, "application/json", 400, "request.malformed", true, false},

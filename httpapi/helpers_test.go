@@ -286,3 +286,13 @@ func eventually(t testing.TB, cond func() bool) {
 	t.Helper()
 	require.Eventually(t, cond, 10*time.Second, 5*time.Millisecond)
 }
+
+// accountInputOf is the account.Input of a form, for direct calls.
+func accountInputOf(m map[string]any) account.Input {
+	in := account.Input{FirstName: m["first_name"].(string), LastName: m["last_name"].(string),
+		AccountID: m["account_id"].(string), Email: m["email"].(string)}
+	for _, app := range m["applications"].([]string) {
+		in.Applications = append(in.Applications, org.Application(app))
+	}
+	return in
+}

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"io"
 	"mime"
@@ -65,15 +66,15 @@ func (h *Handler) upload(w http.ResponseWriter, r *http.Request, actor permissio
 		h.accepted(w, rec)
 	case res := <-done:
 		switch {
-		case res.err != nil && (res.rec.ID == "" || res.rec.State != batch.Stopped):
-			// Refused (a replayed key still running comes with its record,
-			// and is refused all the same).
+		case res.err != nil && (res.rec.ID == "" || !errors.Is(res.err, context.Canceled)):
+			// Refused, or failed (a replayed key still running comes with
+			// its record, and is refused all the same).
 			h.problem(w, r, res.err)
 		case opts.Mode == batch.ValidateOnly:
 			writeJSON(w, http.StatusOK, validatedView(res.rec))
 		default:
-			// A batch that stopped (the server closing) is still a batch:
-			// its record says so.
+			// A batch that Close stopped is still a batch: its record says
+			// so, and the same upload with the same key takes it up.
 			h.accepted(w, res.rec)
 		}
 	case <-r.Context().Done():

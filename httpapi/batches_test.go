@@ -265,3 +265,25 @@ func TestCloseStopsImports(t *testing.T) {
 	assert.Equal(t, "stopped", b.Status)
 	assert.Equal(t, 100, b.Summary.Invited, "the group under way finishes; no other starts")
 }
+
+// TestUploadSameKeyWhileRunning: a second upload under the key of one still
+// running is refused with batch.running, and changes nothing.
+func TestUploadSameKeyWhileRunning(t *testing.T) {
+	n := &blocking{entered: make(chan struct{}), release: make(chan struct{})}
+	f := newFixture(t, []multiline.Option{multiline.WithNotifier(n)})
+	f.numbers(t, f.sales.ID, "+14155550101", "+14155550102")
+	key := map[string]string{"Idempotency-Key": "k1"}
+	answered := make(chan resp, 1)
+	go func() { answered <- f.upload(t, f.sales.ID, "?mode=invite", csvRows("k", 2), key) }()
+	<-n.entered
+	r := f.upload(t, f.sales.ID, "?mode=invite", csvRows("k", 2), key)
+	p := r.problem(t)
+	assert.Equal(t, http.StatusConflict, p.Status)
+	assert.Equal(t, "batch.running", p.Code)
+	close(n.release)
+	r = <-answered
+	require.Equal(t, http.StatusAccepted, r.status, "%s", r.body)
+	var b batchOut
+	r.decode(t, &b)
+	assert.Equal(t, 2, b.Summary.Invited)
+}

@@ -144,7 +144,7 @@ func TestSelectionActions(t *testing.T) {
 	p = r.problem(t)
 	assert.Equal(t, http.StatusConflict, p.Status)
 	assert.Equal(t, multiline.MoveCapacityMessage, p.Detail)
-	assert.Equal(t, "number.not_enough", p.Code)
+	assert.Equal(t, "move.not_enough_numbers", p.Code)
 	r = f.do(t, req{method: "POST", path: "/accounts/move", as: f.root, json: move})
 	assert.Equal(t, p, r.problem(t), "the move refuses exactly as its check")
 

@@ -68,6 +68,7 @@ var matrix = []route{
 	{"undo", accounts, reports, func(tg target) req { return req{method: "POST", path: "/batches/" + tg.batch + "/undo"} }, 200, true, false},
 	{"numbers", accounts, reports, func(tg target) req { return req{method: "GET", path: "/orgs/" + tg.org + "/numbers"} }, 200, false, false},
 	{"audit", reports, accounts, func(tg target) req { return req{method: "GET", path: "/orgs/" + tg.org + "/audit"} }, 200, false, false},
+	{"messages", reports, accounts, func(tg target) req { return req{method: "GET", path: "/orgs/" + tg.org + "/messages"} }, 200, false, false},
 	{"preview", setup, accounts, func(tg target) req {
 		return req{method: "GET", path: "/orgs/" + tg.org + "/invitation-preview?lang=it&channel=sms"}
 	}, 200, false, false},

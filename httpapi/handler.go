@@ -123,6 +123,7 @@ func (h *Handler) routes() {
 
 	h.admin("GET /orgs/{org}/numbers", h.listNumbers)
 	h.admin("GET /orgs/{org}/audit", h.listAudit)
+	h.admin("GET /orgs/{org}/messages", h.listMessages)
 	h.admin("GET /orgs/{org}/invitation-preview", h.previewInvitation)
 
 	h.public("GET /activation/{token}", h.activationOffer)

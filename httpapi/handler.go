@@ -105,6 +105,9 @@ func New(svc *multiline.Service, auth Authenticate, opts ...Option) (*Handler, e
 func (h *Handler) routes() {
 	h.public("GET /openapi.json", h.serveOpenAPI)
 
+	h.admin("GET /orgs", h.orgTree)
+	h.admin("GET /orgs/{org}/profiles", h.listProfiles)
+	h.admin("GET /orgs/{org}/batch-template", h.batchTemplate)
 	h.admin("GET /orgs/{org}/accounts", h.listAccounts)
 	h.admin("POST /orgs/{org}/accounts", h.saveAccount)
 	h.admin("GET /accounts/{id}", h.getAccount)

@@ -50,6 +50,34 @@ func testBatches(t *testing.T, newStore func(*testing.T) multiline.Store) {
 		assert.Equal(t, done, got)
 	})
 
+	t.Run("Progress", func(t *testing.T) {
+		// A running batch's record is rewritten as each group commits (its
+		// rows, progress and lease) and when its lease changes hands; every
+		// field reads back as written, a lease cleared as the zero time.
+		f := newFixture(t, newStore)
+		o := f.createOrg("")
+		b := f.createBatch(o.ID, func(r *batch.Record) {
+			r.State, r.Finished, r.Summary, r.Rows, r.Accounts, r.Done, r.Total = batch.Running, time.Time{}, batch.Summary{}, nil, nil, 0, 3
+		})
+		steps := []func(*batch.Record){
+			func(r *batch.Record) { // a group committed
+				full := f.newBatch(o.ID)
+				r.Rows, r.Accounts, r.Summary, r.Done = full.Rows[:1], full.Accounts[:1], batch.Summary{Total: 1, Invited: 1}, 1
+				r.LeaseUntil = r.LeaseUntil.Add(time.Minute)
+			},
+			func(r *batch.Record) { r.Runner, r.LeaseUntil = "run-resumed", at(99) }, // resumed elsewhere
+			func(r *batch.Record) { r.State, r.LeaseUntil = batch.Interrupted, time.Time{} },
+		}
+		for i, step := range steps {
+			step(&b)
+			f.must(func(ctx context.Context, tx multiline.Tx) error { return tx.UpdateBatch(ctx, b) })
+			require.Equal(t, b, read(f, b.ID), "step %d", i)
+			got, err := byKey(f, o.ID, b.Key)
+			require.NoError(t, err)
+			require.Equal(t, b, got, "step %d", i)
+		}
+	})
+
 	t.Run("Key", func(t *testing.T) {
 		f := newFixture(t, newStore)
 		a, other := f.createOrg(""), f.createOrg("")
@@ -153,6 +181,7 @@ func testBatches(t *testing.T, newStore func(*testing.T) multiline.Store) {
 		b := f.newBatch(o.ID)
 		want := f.newBatch(o.ID) // a deep copy of b, made by hand
 		want.ID, want.Key, want.Created, want.Finished, want.Accounts = b.ID, b.Key, b.Created, b.Finished, []account.ID{b.Accounts[0], ""}
+		want.FileHash, want.Runner, want.LeaseUntil = b.FileHash, b.Runner, b.LeaseUntil
 		require.Equal(t, want, b)
 		scribble := func(r *batch.Record) {
 			r.Rows[0].FirstName = "scribbled"

@@ -84,7 +84,8 @@ type BatchOptions struct {
 // as Interrupted. Uploading the same file again under the same idempotency
 // key resumes an Interrupted batch: the rows done keep their outcome, the
 // others are processed, and the one record ends Finished with the report of
-// every row, each once. The upload must be the same: another file (by
+// every row, each once (an upload without a key cannot be resumed, only
+// undone). The upload must be the same: another file (by
 // SHA-256 of its bytes), mode or profile under that key is refused with
 // ErrBatchFileChanged and changes nothing, since one report cannot describe
 // two uploads. An Interrupted batch can also be undone (UndoBatch). A key
@@ -163,10 +164,14 @@ func (s *Service) ImportBatch(ctx context.Context, actor permissions.AdminID, o 
 	switch {
 	case r.replay:
 		return r.rec, nil
-	case r.rec.ID == "" || errors.Is(runErr, ErrBatchRunning) || errors.Is(runErr, ErrBatchFileChanged):
-		// Refused before the run started: a file-level rejection, a key
-		// taken by another run, another upload under an interrupted key.
+	case !r.started && (errors.Is(runErr, ErrBatchRunning) || errors.Is(runErr, ErrBatchFileChanged)):
+		// The key names a batch another run holds, or an interrupted
+		// batch of another upload: that batch's record, with the refusal.
 		return r.rec, runErr
+	case !r.started:
+		// Refused before the run started (a file-level rejection, a
+		// store failure): nothing was stored.
+		return batch.Record{}, runErr
 	}
 	return r.finish(context.WithoutCancel(ctx), res, runErr)
 }

@@ -89,10 +89,12 @@ type batchRun struct {
 	runner string    // this run's name on the lease
 	hash   hash.Hash // of the file, as batch.Run reads it
 	imp    *importer
-	// rec is the record as this run wrote it in start; replay says it is
-	// another run's, which ended, returned as is.
-	rec    batch.Record
-	replay bool
+	// rec is the record as this run wrote it in start (started), or the
+	// record the key named when start refused; replay says it is another
+	// run's, which ended, returned as is.
+	rec     batch.Record
+	started bool
+	replay  bool
 	// stop ends the lease's renewal; lost cancels the run when the lease
 	// was taken from it.
 	stop func()
@@ -129,10 +131,10 @@ func (r *batchRun) start(ctx context.Context, total int) ([]batch.ReportRow, err
 		if !found {
 			err := tx.CreateBatch(ctx, fresh)
 			if u := (*UniqueError)(nil); !errors.As(err, &u) || u.Key != "batch_key" {
-				r.rec = fresh
 				if err != nil {
 					return err
 				}
+				r.rec = fresh
 				return s.audit(ctx, tx, r.sc.admin.ID, o, "batch.started", fresh.ID, nil, batchView(fresh))
 			}
 			// Another upload took the key since we looked.
@@ -167,6 +169,7 @@ func (r *batchRun) start(ctx context.Context, total int) ([]batch.ReportRow, err
 	if err != nil {
 		return nil, err
 	}
+	r.started = true
 	r.imp.batchID = r.rec.ID
 	for i, row := range r.rec.Rows {
 		if i < len(r.rec.Accounts) && r.rec.Accounts[i] != "" {

@@ -139,7 +139,8 @@ type Tx interface {
 	CreateBatch(ctx context.Context, b batch.Record) error
 	// Batch returns a batch record and locks it.
 	Batch(ctx context.Context, id string) (batch.Record, error)
-	// BatchByKey returns the batch of organization o with idempotency key.
+	// BatchByKey returns the batch of organization o with idempotency key,
+	// and locks it.
 	BatchByKey(ctx context.Context, o org.ID, key string) (batch.Record, error)
 	// UpdateBatch replaces a batch record, every field of it. Its
 	// organization never changes; its Key may be cleared (releasing it for

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -76,6 +77,46 @@ func testBatches(t *testing.T, newStore func(*testing.T) multiline.Store) {
 			require.NoError(t, err)
 			require.Equal(t, b, got, "step %d", i)
 		}
+	})
+
+	t.Run("Takeover", func(t *testing.T) {
+		// Runs that find a batch without a runner race to take it, reading
+		// it by ID or by key: both lock it, so exactly one takes it, and no
+		// update of its progress is lost.
+		const workers = 16
+		f := newFixture(t, newStore)
+		o := f.createOrg("")
+		b := f.createBatch(o.ID, func(r *batch.Record) { r.State, r.Runner, r.Done = batch.Running, "", 0 })
+		took := make([]bool, workers)
+		errs := make([]error, workers)
+		parallel(workers, func(i int) {
+			errs[i] = f.do(func(ctx context.Context, tx multiline.Tx) error {
+				took[i] = false
+				read := func() (batch.Record, error) { return tx.Batch(ctx, b.ID) }
+				if i%2 == 1 {
+					read = func() (batch.Record, error) { return tx.BatchByKey(ctx, o.ID, b.Key) }
+				}
+				got, err := read()
+				if err != nil {
+					return err
+				}
+				pause()
+				got.Done++
+				if got.Runner == "" {
+					got.Runner, took[i] = fmt.Sprintf("run-%d", i), true
+				}
+				return tx.UpdateBatch(ctx, got)
+			})
+		})
+		takers := 0
+		for i, err := range errs {
+			require.NoError(t, err, "worker %d", i)
+			if took[i] {
+				takers++
+			}
+		}
+		assert.Equal(t, 1, takers, "the batch was taken by several runs")
+		assert.Equal(t, workers, read(f, b.ID).Done, "an update of the batch was lost")
 	})
 
 	t.Run("Key", func(t *testing.T) {

@@ -331,3 +331,40 @@ func TestBatchLeaseRenewed(t *testing.T) {
 	close(release)
 	require.NoError(t, <-done)
 }
+
+// TestBatchTakenOver: a run whose lease lapsed while it still worked (a
+// long pause, say) and whose batch another upload resumed and finished,
+// stops at its next commit with ErrBatchLeaseLost, rolling that group back
+// and writing nothing more: the one record is the resume's, every row once.
+func TestBatchTakenOver(t *testing.T) {
+	f := newFixture(t)
+	const n = 2*batch.DefaultGroupSize + 10
+	data := rowsCSV(n)
+	var resumed batch.Record
+	var resumeErr error
+	opts := multiline.BatchOptions{Mode: batch.Import, IdempotencyKey: "k"}
+	opts.Progress = func(done, _ int) {
+		if done != batch.DefaultGroupSize || resumed.ID != "" {
+			return
+		}
+		// The first run pauses past its lease; meanwhile the same upload
+		// resumes the batch and finishes it.
+		f.clock.Advance(multiline.DefaultBatchLease)
+		again := multiline.BatchOptions{Mode: batch.Import, IdempotencyKey: "k"}
+		resumed, resumeErr = f.svc.ImportBatch(ctx, f.salesAdmin, f.sales.ID, strings.NewReader(data), again)
+	}
+	_, err := f.svc.ImportBatch(ctx, f.salesAdmin, f.sales.ID, strings.NewReader(data), opts)
+	require.ErrorIs(t, err, multiline.ErrBatchLeaseLost)
+	assert.Equal(t, "batch.lease_lost", mlerr.CodeOf(err))
+	require.NoError(t, resumeErr)
+	assert.Equal(t, batch.Finished, resumed.State)
+
+	got, err := f.svc.Batch(ctx, f.salesReports, resumed.ID)
+	require.NoError(t, err)
+	assert.Equal(t, batch.Finished, got.State)
+	assert.Equal(t, batch.Summary{Total: n, Imported: n}, got.Summary)
+	requireEveryRowOnce(t, got, n)
+	accts, err := f.svc.ListAccounts(ctx, f.root, f.sales.ID, multiline.Page{Limit: multiline.MaxPageSize})
+	require.NoError(t, err)
+	assert.Len(t, accts.Items, n)
+}

@@ -308,7 +308,11 @@ func groupLine(r Row, m Mode, out Outcome, err error) ReportRow {
 	if fields == nil {
 		// Not a row-level error, yet the group committed: say what
 		// happened rather than lose the row.
-		fields = []*mlerr.FieldError{{Field: "row", Code: CodeImportFailed, Message: "row: " + err.Error(), Err: err}}
+		code := mlerr.CodeOf(err)
+		if code == "" {
+			code = CodeImportFailed
+		}
+		fields = []*mlerr.FieldError{{Field: "row", Code: code, Message: "row: " + err.Error(), Err: err}}
 	}
 	return failedRow(r, fields)
 }

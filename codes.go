@@ -15,6 +15,10 @@ const (
 	CodeBatchRunning = "batch.running"
 	// CodeBatchNotUndoable is ErrBatchNotUndoable's code.
 	CodeBatchNotUndoable = "batch.not_undoable"
+	// CodeBatchFileChanged is ErrBatchFileChanged's code.
+	CodeBatchFileChanged = "batch.file_changed"
+	// CodeBatchLeaseLost is ErrBatchLeaseLost's code.
+	CodeBatchLeaseLost = "batch.lease_lost"
 	// CodeMoveNotEnoughNumbers is the code of a move refused with
 	// MoveCapacityMessage: the destination lacks Available numbers for the
 	// pending invitations without a number.

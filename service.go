@@ -33,6 +33,7 @@ type Service struct {
 	linkBase   string
 	delivery   DeliveryPolicy
 	quarantine time.Duration
+	batchLease time.Duration
 }
 
 // DeliveryPolicy says how the outbox retries a message that failed.
@@ -145,13 +146,14 @@ func New(store Store, opts ...Option) (*Service, error) {
 		return nil, errors.New("multiline: New: nil store")
 	}
 	s := &Service{
-		store:    store,
-		notifier: notify.NewLogger(nil),
-		now:      time.Now,
-		rand:     rand.Reader,
-		log:      slog.Default(),
-		linkBase: "https://multiline.example/activate/",
-		delivery: DefaultDeliveryPolicy,
+		store:      store,
+		notifier:   notify.NewLogger(nil),
+		now:        time.Now,
+		rand:       rand.Reader,
+		log:        slog.Default(),
+		linkBase:   "https://multiline.example/activate/",
+		delivery:   DefaultDeliveryPolicy,
+		batchLease: DefaultBatchLease,
 	}
 	for _, o := range opts {
 		if err := o(s); err != nil {

@@ -143,6 +143,17 @@
 // the same in the API and in the report; only their field is renamed to the
 // column.
 //
+// # Progress and resume
+//
+// Progress is called with the rows done and the total: first with the rows
+// an earlier run did (RunOptions.Start returns their report lines, which
+// Run keeps as they are, handling only the other rows), then as rows are
+// done, in the goroutine that called Run, between the importer's calls. A
+// Checkpointer gets, in each group's transaction, the report lines done
+// once that group is in (the rows that failed validation since the last
+// group included), so that it can store them with the rows the group
+// imported; a run resumed from them does each row exactly once.
+//
 // # Report
 //
 // One line per data row, in file order. email address or device, firstname

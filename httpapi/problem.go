@@ -86,6 +86,8 @@ var refusals = []refusal{
 	{numberpool.ErrTransition, http.StatusConflict, ""},
 	{multiline.ErrBatchRunning, http.StatusConflict, ""},
 	{multiline.ErrBatchNotUndoable, http.StatusConflict, ""},
+	{multiline.ErrBatchFileChanged, http.StatusConflict, ""},
+	{multiline.ErrBatchLeaseLost, http.StatusConflict, ""},
 	{account.ErrStatus, http.StatusConflict, ""},
 	{org.ErrMove, http.StatusUnprocessableEntity, ""},
 	{mlerr.ErrAlreadyExists, http.StatusConflict, ""},

@@ -30,10 +30,35 @@ type MoveError struct {
 	Message string
 	// Account names the account the refusal is about, if it is about one.
 	Account account.ID
-	Err     error
+	// Code is the refusal's stable code (one of the MoveCode constants),
+	// what mlerr.CodeOf returns for it.
+	Code string
+	Err  error
 }
 
+// The stable codes of a move's refusals.
+const (
+	MoveCodeSelectionEmpty    = "move.selection_empty"
+	MoveCodeSelectionTooLarge = "move.selection_too_large"
+	MoveCodeSelectedTwice     = "move.selected_twice"
+	MoveCodeNotAllowed        = "move.not_allowed" // org.CheckMove: same organization, other tree
+	MoveCodeProfileNotUsable  = "move.profile_not_usable"
+	MoveCodeEmailRequired     = "move.email_required"
+	MoveCodeEmailDomain       = "move.email_domain_not_allowed"
+	MoveCodeNoProfile         = "move.no_profile"
+	MoveCodeAccountIDTaken    = "move.account_id_taken"
+	MoveCodeNotEnoughNumbers  = "move.not_enough_numbers"
+)
+
 func (e *MoveError) Error() string { return "multiline: move refused: " + e.Message }
+
+// ErrorCode returns the refusal's stable code (see mlerr.CodeOf).
+func (e *MoveError) ErrorCode() string {
+	if e.Code != "" {
+		return e.Code
+	}
+	return "move.refused"
+}
 
 // Unwrap returns the sentinel.
 func (e *MoveError) Unwrap() error { return e.Err }
@@ -117,14 +142,14 @@ func (s *Service) Move(ctx context.Context, actor permissions.AdminID, ids []acc
 func (s *Service) move(ctx context.Context, tx Tx, actor permissions.AdminID, ids []account.ID, to org.ID, opts MoveOptions) (MovePlan, error) {
 	switch {
 	case len(ids) == 0:
-		return MovePlan{}, &MoveError{Message: "select at least one account to move", Err: mlerr.ErrInvalid}
+		return MovePlan{}, &MoveError{Message: "select at least one account to move", Code: MoveCodeSelectionEmpty, Err: mlerr.ErrInvalid}
 	case len(ids) > MaxMoveSelection:
-		return MovePlan{}, &MoveError{Message: fmt.Sprintf("a move takes at most %d accounts; %d were selected", MaxMoveSelection, len(ids)), Err: mlerr.ErrInvalid}
+		return MovePlan{}, &MoveError{Message: fmt.Sprintf("a move takes at most %d accounts; %d were selected", MaxMoveSelection, len(ids)), Code: MoveCodeSelectionTooLarge, Err: mlerr.ErrInvalid}
 	}
 	seen := make(map[account.ID]bool, len(ids))
 	for _, id := range ids {
 		if seen[id] {
-			return MovePlan{}, &MoveError{Message: "an account is selected twice", Account: id, Err: mlerr.ErrInvalid}
+			return MovePlan{}, &MoveError{Message: "an account is selected twice", Account: id, Code: MoveCodeSelectedTwice, Err: mlerr.ErrInvalid}
 		}
 		seen[id] = true
 	}
@@ -145,7 +170,7 @@ func (s *Service) move(ctx context.Context, tx Tx, actor permissions.AdminID, id
 	}
 	for _, a := range accts {
 		if err := org.CheckMove(srcs[a.OrgID].lineage, dst.lineage); err != nil {
-			return MovePlan{}, &MoveError{Message: strings.TrimPrefix(err.Error(), org.ErrMove.Error()+": "), Account: a.ID, Err: err}
+			return MovePlan{}, &MoveError{Message: strings.TrimPrefix(err.Error(), org.ErrMove.Error()+": "), Account: a.ID, Code: MoveCodeNotAllowed, Err: err}
 		}
 	}
 	// Lock every organization whose capacity the move weighs, in one order,
@@ -169,25 +194,32 @@ func (s *Service) move(ctx context.Context, tx Tx, actor permissions.AdminID, id
 		return MovePlan{}, err
 	}
 	if opts.Profile != "" && !slices.ContainsFunc(profiles, func(p permissions.Profile) bool { return p.ID == opts.Profile }) {
-		return MovePlan{}, &MoveError{Message: "the chosen user permissions profile is not one the destination can use", Err: mlerr.ErrInvalid}
+		return MovePlan{}, &MoveError{Message: "the chosen user permissions profile is not one the destination can use", Code: MoveCodeProfileNotUsable, Err: mlerr.ErrInvalid}
 	}
 	def, hasDefault := permissions.DefaultFor(profiles, dst.ids)
 
 	plan := MovePlan{To: to, Accounts: make([]MovedAccount, len(accts))}
 	for i, a := range accts {
 		if a.Email == "" && dst.settings.SMTPDataOffload {
-			return MovePlan{}, &MoveError{Message: fmt.Sprintf("%s has no email, and %s requires one (SMTP data offload)", a.Username, dst.org().Name), Account: a.ID, Err: mlerr.ErrInvalid}
+			return MovePlan{}, &MoveError{Message: fmt.Sprintf("%s has no email, and %s requires one (SMTP data offload)", a.Username, dst.org().Name), Account: a.ID, Code: MoveCodeEmailRequired, Err: mlerr.ErrInvalid}
 		}
 		if a.Email != "" && !dst.settings.EmailDomainAllowed(a.Email) {
-			return MovePlan{}, &MoveError{Message: fmt.Sprintf("%s is outside the email domains %s allows", a.Email, dst.org().Name), Account: a.ID, Err: mlerr.ErrInvalid}
+			return MovePlan{}, &MoveError{Message: fmt.Sprintf("%s is outside the email domains %s allows", a.Email, dst.org().Name), Account: a.ID, Code: MoveCodeEmailDomain, Err: mlerr.ErrInvalid}
 		}
 		moved, changes := applyDestination(a, dst, profiles, opts.Profile, def, hasDefault)
 		if moved.ProfileID == "" {
-			return MovePlan{}, &MoveError{Message: fmt.Sprintf("%s has no user permissions profile it can use there: choose one", dst.org().Name), Account: a.ID, Err: mlerr.ErrInvalid}
+			return MovePlan{}, &MoveError{Message: fmt.Sprintf("%s has no user permissions profile it can use there: choose one", dst.org().Name), Account: a.ID, Code: MoveCodeNoProfile, Err: mlerr.ErrInvalid}
 		}
 		moved.OrgID, moved.Updated = to, s.now()
 		plan.Accounts[i] = MovedAccount{Account: a.ID, From: a.OrgID, Number: a.Number, Changes: changes}
 		if err := s.relocate(ctx, tx, actor, a, moved); err != nil {
+			var u *UniqueError
+			if errors.As(err, &u) && u.Key == "account_id" {
+				// Account IDs are unique within an organization: the
+				// destination has an account with this one already.
+				return MovePlan{}, &MoveError{Message: fmt.Sprintf("%s: Account ID %q is already used in %s", a.Username, a.AccountID, dst.org().Name),
+					Account: a.ID, Code: MoveCodeAccountIDTaken, Err: mlerr.ErrAlreadyExists}
+			}
 			return MovePlan{}, err
 		}
 	}
@@ -198,7 +230,7 @@ func (s *Service) move(ctx context.Context, tx Tx, actor permissions.AdminID, id
 	// The moved pending invitations are counted in c already: the invariant
 	// must hold with them.
 	if err := numberpool.CheckCapacity(c, 0, 0); err != nil {
-		return MovePlan{}, &MoveError{Message: MoveCapacityMessage, Err: numberpool.ErrNotEnoughNumbers}
+		return MovePlan{}, &MoveError{Message: MoveCapacityMessage, Code: MoveCodeNotEnoughNumbers, Err: numberpool.ErrNotEnoughNumbers}
 	}
 	return plan, s.utilizationAlert(ctx, tx, actor, dst.org(), dst.settings, capBefore)
 }

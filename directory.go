@@ -360,6 +360,10 @@ func (s *Service) transfer(ctx context.Context, actor permissions.AdminID, from,
 				return err
 			}
 			dst, err := tx.Org(ctx, to)
+			if err != nil && !errors.Is(err, mlerr.ErrNotFound) {
+				// A store failure, not an answer about the destination.
+				return err
+			}
 			if err != nil || dst.ParentID != from {
 				return mlerr.Invalid("to", "org.not_child", string(to), "Numbers can be allocated only to a direct sub-organization")
 			}

@@ -1,6 +1,7 @@
 package postgres_test
 
 import (
+	"log/slog"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -10,6 +11,8 @@ import (
 	"github.com/multilinehq/multiline/account"
 	"github.com/multilinehq/multiline/mlerr"
 	"github.com/multilinehq/multiline/org"
+	"github.com/multilinehq/multiline/store/faultstore"
+	"github.com/multilinehq/multiline/store/postgres"
 )
 
 // TestMoveOntoTakenAccountID: on PostgreSQL too, a move onto an Account ID
@@ -46,4 +49,42 @@ func TestMoveOntoTakenAccountID(t *testing.T) {
 	got, err := in.svc.Account(ctx, root, moving.ID)
 	require.NoError(t, err)
 	assert.Equal(t, tr.sales.ID, got.OrgID, "the refused move left the account where it was")
+}
+
+// TestAllocateStoreFailure: on PostgreSQL, a store failure at any call of
+// AllocateNumbers comes back as itself, not as "Numbers can be allocated
+// only to a direct sub-organization", and moves nothing (issue 11, defect
+// 8). The root package's TestStoreFailuresPassThrough runs every operation
+// so on the memory store.
+func TestAllocateStoreFailure(t *testing.T) {
+	schema := newSchema(t)
+	in := newInstance(t, schema, 2)
+	tr := newTree(t, in, 0, 0, 0, 1)
+	ctx, root := t.Context(), tr.acme.Admin.ID
+	pool, err := in.svc.ListNumbers(ctx, root, tr.acme.Org.ID, multiline.Page{})
+	require.NoError(t, err)
+	require.Len(t, pool.Items, 1)
+	free := pool.Items[0].E164
+
+	fs := faultstore.New(postgres.New(in.pool, postgres.WithSchema(schema)))
+	svc, err := multiline.New(fs, multiline.WithLogger(slog.New(slog.DiscardHandler)))
+	require.NoError(t, err)
+	for n := 1; ; n++ {
+		fs.FailCall(n)
+		err := svc.AllocateNumbers(ctx, root, tr.acme.Org.ID, tr.sales.ID, []string{free})
+		if fs.Injected() == nil {
+			require.NoError(t, err)
+			require.Greater(t, n, 5, "the calls were all tried")
+			break
+		}
+		require.ErrorIs(t, err, faultstore.ErrInjected, "call %d (%s)", n, fs.Injected().Method)
+		assert.Empty(t, mlerr.CodeOf(err))
+		got, err := in.svc.ListNumbers(ctx, root, tr.acme.Org.ID, multiline.Page{})
+		require.NoError(t, err)
+		require.Len(t, got.Items, 1, "call %d: the number stays at the root", n)
+	}
+	got, err := in.svc.ListNumbers(ctx, root, tr.sales.ID, multiline.Page{})
+	require.NoError(t, err)
+	require.Len(t, got.Items, 1)
+	assert.Equal(t, free, got.Items[0].E164)
 }

@@ -325,9 +325,10 @@ func (p *parser) text(lit string, at int) {
 		return
 	}
 	p.flat = append(p.flat, lit...)
+	// A doubled brace is one byte of text from two of source; it is
+	// written alone, so at+i is its source position too.
 	for i := range len(lit) {
-		// A doubled brace is one character of text from two of source.
-		p.pos = append(p.pos, at+min(i, len(lit)-1))
+		p.pos = append(p.pos, at+i)
 	}
 }
 

@@ -321,14 +321,14 @@ func (c *htmlChecker) attribute(elem string, a attribute) {
 	switch {
 	case strings.HasPrefix(a.name, "on"):
 		c.refuse(a.nameOffset, CodeTemplateForbiddenAttribute, a.name, "event handler attributes ("+a.name+") are not allowed in an invitation")
-		c.holes1(a, CodeTemplatePlaceholderInCode, "is inside an event handler")
+		c.valueHoles(a, CodeTemplatePlaceholderInCode, "is inside an event handler")
 		return
 	case a.name == "srcdoc":
 		c.refuse(a.nameOffset, CodeTemplateForbiddenAttribute, a.name, "srcdoc attributes are not allowed in an invitation")
 	case a.name == "http-equiv" && strings.EqualFold(strings.TrimSpace(html.UnescapeString(v)), "refresh"):
 		c.refuse(a.nameOffset, CodeTemplateForbiddenAttribute, a.name, `<meta http-equiv="refresh"> is not allowed in an invitation`)
 	case a.name == "style":
-		c.holes1(a, CodeTemplatePlaceholderInCode, "is inside a style attribute; put it in the text")
+		c.valueHoles(a, CodeTemplatePlaceholderInCode, "is inside a style attribute; put it in the text")
 		if unsafeCSS(html.UnescapeString(v)) {
 			c.refuse(a.nameOffset, CodeTemplateUnsafeCSS, v, "style attributes must not use javascript:, vbscript:, data:, expression(), bindings, @import or CSS escapes")
 		}
@@ -341,7 +341,7 @@ func (c *htmlChecker) attribute(elem string, a attribute) {
 		c.markBare(a)
 		return
 	}
-	c.holes1(a, CodeTemplatePlaceholderInAttribute, "is inside the "+a.name+" attribute; placeholders may stand in the text, or in quoted alt, title, label, value, class, id, name, lang, dir, aria-* or data-* attributes")
+	c.valueHoles(a, CodeTemplatePlaceholderInAttribute, "is inside the "+a.name+" attribute; placeholders may stand in the text, or in quoted alt, title, label, value, class, id, name, lang, dir, aria-* or data-* attributes")
 }
 
 // urlAttribute checks a URL attribute: its literal URL must have a safe
@@ -384,8 +384,8 @@ func (c *htmlChecker) urlAttribute(a attribute) {
 	}
 }
 
-// holes1 reports every hole of a's value with msg.
-func (c *htmlChecker) holes1(a attribute, code, msg string) {
+// valueHoles reports every hole of a's value with msg.
+func (c *htmlChecker) valueHoles(a attribute, code, msg string) {
 	if a.quoted {
 		c.holesIn(a.from, a.to, code, msg)
 	}

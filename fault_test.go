@@ -407,21 +407,32 @@ func TestStoreFailuresPassThrough(t *testing.T) {
 					// it may absorb the failure, and what committed stays,
 					// but it never turns the failure into a refusal.
 					if err != nil {
-						assert.ErrorIs(t, err, faultstore.ErrInjected, at)
-						assert.Empty(t, mlerr.CodeOf(err), at)
+						assertStoreFailure(t, err, at)
 					}
 					continue
 				}
 				// In the first transaction: the failure itself, and nothing
 				// changed.
-				if !assert.ErrorIs(t, err, faultstore.ErrInjected, at) {
+				if !assertStoreFailure(t, err, at) {
 					continue
 				}
-				assert.Empty(t, mlerr.CodeOf(err), "%s: a store failure carries no code", at)
 				diff := diffState(before, w.state(t))
 				assert.Empty(t, diff, "%s: the failed operation changed the store", at)
 				reusable = len(diff) == 0
 			}
 		})
 	}
+}
+
+// assertStoreFailure asserts that err is the injected store failure, and
+// nothing an administrator would read as a refusal: no code, not invalid
+// input, forbidden or not found.
+func assertStoreFailure(t *testing.T, err error, at string) bool {
+	t.Helper()
+	ok := assert.ErrorIs(t, err, faultstore.ErrInjected, at)
+	ok = assert.Empty(t, mlerr.CodeOf(err), "%s: a store failure carries no code", at) && ok
+	for _, refusal := range []error{mlerr.ErrInvalid, permissions.ErrForbidden, mlerr.ErrNotFound} {
+		ok = assert.NotErrorIs(t, err, refusal, at) && ok
+	}
+	return ok
 }

@@ -123,6 +123,8 @@ type RunOptions struct {
 	// GroupSize is how many rows a GroupImporter gets at once;
 	// 0 means DefaultGroupSize.
 	GroupSize int
+	// Workbook is as in Options: it reads .xlsx uploads; nil refuses them.
+	Workbook WorkbookReader
 }
 
 // Result is what Run did.
@@ -151,6 +153,7 @@ func Run(ctx context.Context, src io.Reader, imp Importer, opts RunOptions) (Res
 		MaxBytes:        opts.MaxBytes,
 		SocialMessaging: opts.Policy.Settings.SocialMessaging,
 		Profile:         opts.Profile,
+		Workbook:        opts.Workbook,
 	})
 	if err != nil {
 		return Result{}, err

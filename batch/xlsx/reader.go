@@ -132,6 +132,11 @@ func checkSizes(zr *zip.Reader, max int64) error {
 		switch {
 		case n > left:
 			return tooLarge(max)
+		case errors.Is(err, zip.ErrFormat):
+			// archive/zip fails a part that inflates beyond the size its
+			// header declares, at that size.
+			return &batch.FileError{Reason: batch.ReasonTooLarge,
+				Message: "the workbook's part " + zf.Name + " inflates beyond the size its header declares (a zip bomb?): it is refused"}
 		case err != nil:
 			return bad("its part %s is corrupt or larger than declared (%v)", zf.Name, err)
 		}

@@ -25,3 +25,6 @@ soffice -env:UserInstallation=file://"$profile" --headless --infilter=CSV:44,34,
 	--convert-to xlsx:"Calc MS Excel 2007 XML" --outdir . src/sample.csv src/crlf.csv src/template.csv src/bench1000.csv
 soffice -env:UserInstallation=file://"$profile" --headless \
 	--convert-to xlsx:"Calc MS Excel 2007 XML" --outdir . src/accounts.fods
+# examples/batchimport reads the sample and the template as workbooks too.
+cp sample.xlsx ../../../examples/batchimport/testdata/sample.xlsx
+cp template.xlsx ../../../examples/batchimport/testdata/template_note_left_in.xlsx

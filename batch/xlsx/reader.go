@@ -8,6 +8,7 @@ import (
 	"path"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
 
@@ -255,10 +256,24 @@ func isDateFormat(code string) bool {
 	return false
 }
 
+// maxDetail bounds the detail a rejection quotes from excelize or the XML
+// decoder.
+const maxDetail = 200
+
 // bad is the rejection of a workbook that cannot be read.
 func bad(format string, a ...any) *batch.FileError {
+	// The detail may quote the workbook's bytes (an XML error names the
+	// element): it is cut short.
+	detail := fmt.Sprintf(format, a...)
+	if len(detail) > maxDetail {
+		cut := maxDetail
+		for cut > 0 && !utf8.RuneStart(detail[cut]) {
+			cut--
+		}
+		detail = detail[:cut] + "…"
+	}
 	return &batch.FileError{Reason: batch.ReasonBadWorkbook,
-		Message: "the file is not a readable .xlsx workbook: " + fmt.Sprintf(format, a...) + ": save it again from the spreadsheet program, or save the sheet as \"CSV UTF-8 (Comma delimited)\""}
+		Message: "the file is not a readable .xlsx workbook: " + detail + ": save it again from the spreadsheet program, or save the sheet as \"CSV UTF-8 (Comma delimited)\""}
 }
 
 // tooLarge is the rejection of a workbook larger than the byte limit once

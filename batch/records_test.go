@@ -57,6 +57,8 @@ func TestCellKinds(t *testing.T) {
 		{"date in a name", rowWith(map[Column]string{FirstName: "2026-01-02"}), map[Column]CellKind{FirstName: KindDate}, []string{CodeCellDate}},
 		{"date in a mandatory column", rowWith(map[Column]string{MonitorCalls: "2026-01-02"}), map[Column]CellKind{MonitorCalls: KindDate}, []string{CodeCellDate}},
 		{"formula giving an address", good, map[Column]CellKind{EmailOrDevice: KindFormula}, []string{CodeCellFormula}},
+		// account.Validate's error about the column is dropped too.
+		{"formula giving a bad address", rowWith(map[Column]string{EmailOrDevice: "not-an-email"}), map[Column]CellKind{EmailOrDevice: KindFormula}, []string{CodeCellFormula}},
 		{"formula giving a bad value", rowWith(map[Column]string{SocialMessaging: "maybe"}), map[Column]CellKind{SocialMessaging: KindFormula}, []string{CodeCellFormula}},
 		{"formula giving a bad number", rowWith(map[Column]string{MultilineNumber: "12"}), map[Column]CellKind{MultilineNumber: KindFormula}, []string{CodeCellFormula}},
 		{"error value", rowWith(map[Column]string{Language: "#N/A"}), map[Column]CellKind{Language: KindError}, []string{CodeCellError}},

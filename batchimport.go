@@ -144,7 +144,7 @@ func (s *Service) ImportBatch(ctx context.Context, actor permissions.AdminID, o 
 		return replayed, err
 	}
 	run := batch.RunOptions{Mode: opts.Mode, Policy: policy, Profile: opts.Profile,
-		MaxRows: opts.MaxRows, MaxBytes: opts.MaxBytes, Progress: opts.Progress}
+		MaxRows: opts.MaxRows, MaxBytes: opts.MaxBytes, Progress: opts.Progress, Workbook: s.workbook}
 	imp := &importer{s: s, sc: sc, opts: opts, accounts: map[int]account.ID{}}
 
 	if opts.Mode == batch.ValidateOnly {

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"errors"
+	"io"
 	"testing"
 
 	"github.com/google/uuid"
@@ -169,4 +171,26 @@ func TestWriteBatchTemplate(t *testing.T) {
 	err = f.svc.WriteBatchTemplate(ctx, f.salesReports, f.sales.ID, &buf)
 	require.ErrorIs(t, err, permissions.ErrForbidden)
 	assert.Zero(t, buf.Len(), "nothing written when refused")
+}
+
+// The read-only views join TestStoreFailuresPassThrough (kept here, beside
+// their tests, rather than in fault_test.go's table).
+func init() {
+	faultOps["OrgTree"] = func(w *faultWorld) error {
+		tree, err := w.svc.OrgTree(ctx, w.root)
+		if err == nil && len(tree) == 0 {
+			return errors.New("org tree: none")
+		}
+		return err
+	}
+	faultOps["Profiles"] = func(w *faultWorld) error {
+		p, err := w.svc.Profiles(ctx, w.root, w.sales.ID)
+		if err == nil && p.Default == "" {
+			return errors.New("profiles: no default")
+		}
+		return err
+	}
+	faultOps["WriteBatchTemplate"] = func(w *faultWorld) error {
+		return w.svc.WriteBatchTemplate(ctx, w.root, w.sales.ID, io.Discard)
+	}
 }

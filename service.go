@@ -13,6 +13,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/multilinehq/multiline/batch"
 	"github.com/multilinehq/multiline/invite"
 	"github.com/multilinehq/multiline/mlerr"
 	"github.com/multilinehq/multiline/notify"
@@ -34,6 +35,7 @@ type Service struct {
 	delivery   DeliveryPolicy
 	quarantine time.Duration
 	batchLease time.Duration
+	workbook   batch.WorkbookReader // reads .xlsx uploads; nil refuses them
 }
 
 // DeliveryPolicy says how the outbox retries a message that failed.

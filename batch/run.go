@@ -149,6 +149,8 @@ type RunOptions struct {
 	// is, by its Row, and handles only the other rows. An error from Start
 	// is returned as is, before any row reaches the importer.
 	Start func(ctx context.Context, total int) ([]ReportRow, error)
+	// Workbook is as in Options: it reads .xlsx uploads; nil refuses them.
+	Workbook WorkbookReader
 }
 
 // Result is what Run did.
@@ -177,6 +179,7 @@ func Run(ctx context.Context, src io.Reader, imp Importer, opts RunOptions) (Res
 		MaxBytes:        opts.MaxBytes,
 		SocialMessaging: opts.Policy.Settings.SocialMessaging,
 		Profile:         opts.Profile,
+		Workbook:        opts.Workbook,
 	})
 	if err != nil {
 		return Result{}, err

@@ -151,7 +151,9 @@ func TestBatchFileRejected(t *testing.T) {
 		{"missing column", "firstname,lastname\nA,B\n", "missing_column"},
 		{"note left in", csvRows("n", 1) + "Note: fill in one row per account below the header\n", "note_left_in"},
 		{"too many rows", csvRows("m", 6), "too_many_rows"},
-		{"not CSV", "PK\x03\x04\x00\x00binary", "not_csv"},
+		{"not CSV", "\x7fELF\x02\x01\x01\x00\x00binary", "not_csv"},
+		// A workbook (a zip) is told apart; this service reads none.
+		{"workbook", "PK\x03\x04\x00\x00binary", "workbook_unsupported"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := f.do(t, req{method: "POST", path: "/orgs/" + string(f.sales.ID) + "/batches", as: f.root, body: tc.file, ctype: "text/csv"})

@@ -282,6 +282,9 @@ func (s *Service) releaseNumber(ctx context.Context, tx Tx, actor permissions.Ad
 // its message, if not sent yet, is cancelled, as a resend's rotation does.
 func (s *Service) withdraw(ctx context.Context, tx Tx, actor permissions.AdminID, a account.Account) error {
 	inv, err := tx.Invitation(ctx, a.ID)
+	if errors.Is(err, mlerr.ErrNotFound) {
+		return nil // nothing was sent: nothing to withdraw
+	}
 	if err != nil {
 		return err
 	}

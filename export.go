@@ -30,8 +30,10 @@ var ExportHeader = []string{
 // are (batch.Neutralize). The language is the account's own, else the one
 // it inherits from its organization; Invited At is when its invitation was
 // first sent (empty while it is Not Invited) and Activated At when it
-// redeemed it, in RFC 3339, UTC. It needs Accounts on the organization; an
-// error after the first page leaves the lines written so far in w.
+// redeemed it, in RFC 3339, UTC (read with the store's group call
+// Invitations, which locks a page's invitations for its short
+// transaction). It needs Accounts on the organization; an error after the
+// first page leaves the lines written so far in w.
 func (s *Service) ExportAccounts(ctx context.Context, actor permissions.AdminID, o org.ID, f AccountFilter, w io.Writer) error {
 	cw := csv.NewWriter(w)
 	cw.Write(ExportHeader)

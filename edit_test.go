@@ -14,6 +14,7 @@ import (
 
 	"github.com/multilinehq/multiline"
 	"github.com/multilinehq/multiline/account"
+	"github.com/multilinehq/multiline/batch"
 	"github.com/multilinehq/multiline/invite"
 	"github.com/multilinehq/multiline/mlerr"
 	"github.com/multilinehq/multiline/numberpool"
@@ -286,8 +287,8 @@ func TestEditActivatedAccount(t *testing.T) {
 	assert.Equal(t, "+14155550101", got.Number)
 }
 
-// TestEditConcurrent races edits that take numbers and Account IDs against
-// saves that invite without a number: the capacity invariant and every
+// TestEditConcurrent races edits that take numbers, Account IDs and
+// usernames against saves and an import that invite without a number: the capacity invariant and every
 // unique key hold (run with -race).
 func TestEditConcurrent(t *testing.T) {
 	f := newFixture(t)
@@ -335,6 +336,16 @@ func TestEditConcurrent(t *testing.T) {
 			}
 		})
 	}
+	wg.Go(func() {
+		var rows []string
+		for i := range 6 {
+			rows = append(rows, fmt.Sprintf("Imp,%d,imp%d@acme.example,No,,auto,on,,", i, i))
+		}
+		_, err := f.svc.ImportBatch(ctx, f.salesAdmin, f.sales.ID, csvOf(rows...), multiline.BatchOptions{Mode: batch.ImportInvite})
+		if err != nil {
+			t.Error(err)
+		}
+	})
 	wg.Wait()
 	assert.Equal(t, int32(1), sameID.Load(), "one account takes the Account ID")
 	assert.Equal(t, int32(1), sameEmail.Load(), "one account takes the username")

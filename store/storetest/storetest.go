@@ -75,6 +75,7 @@ func Run(t *testing.T, newStore func(t *testing.T) multiline.Store) {
 		{"Outbox", testOutbox},
 		{"Audit", testAudit},
 		{"Pagination", testPagination},
+		{"Search", testSearch},
 		{"Concurrency", testConcurrency},
 		{"Group", testGroup},
 	}

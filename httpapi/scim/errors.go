@@ -111,12 +111,16 @@ func errorOf(err error) (int, errorBody) {
 	return status, body
 }
 
-// message is what an administrator reads of a refusal: every field error's
-// message with its code, else the error's text.
+// message is what an administrator reads of a refusal: the field error's
+// message (the code leads the detail already), every field error's message
+// with its own code when there are several, else the error's text.
 func message(err error) string {
 	fs := mlerr.Fields(err)
-	if len(fs) == 0 {
+	switch len(fs) {
+	case 0:
 		return err.Error()
+	case 1:
+		return fs[0].Message
 	}
 	parts := make([]string, len(fs))
 	for i, f := range fs {

@@ -75,6 +75,7 @@ func newFixture(t testing.TB, opts ...scim.Option) *fixture {
 	f.clients = map[string]scim.Client{
 		"okta":          {Org: f.sales.ID, Admin: f.admin, Applications: apps},
 		"entra":         {Org: f.sales.ID, Admin: f.admin, Applications: apps, Invite: true},
+		"entra-sms":     {Org: f.sales.ID, Admin: f.admin, Applications: apps, Invite: true, SMSConsent: true},
 		"support":       {Org: f.support.ID, Admin: f.admin, Applications: apps, Invite: true},
 		"globex":        {Org: f.globex.Org.ID, Admin: f.globex.Admin.ID, Applications: apps},
 		"no-privileges": {Org: f.acme.Org.ID, Admin: f.admin, Applications: apps},
@@ -95,6 +96,9 @@ func newFixture(t testing.TB, opts ...scim.Option) *fixture {
 	t.Cleanup(f.srv.Close)
 	return f
 }
+
+// pageAll is a page as large as a page gets.
+var pageAll = multiline.Page{Limit: multiline.MaxPageSize}
 
 // answer is a response: its status, headers and decoded JSON body.
 type answer struct {
@@ -153,7 +157,6 @@ func (a answer) scimError(t testing.TB, status int, scimType, code string) {
 	t.Helper()
 	a.must(t, status)
 	require.Equal(t, []any{"urn:ietf:params:scim:api:messages:2.0:Error"}, a.body["schemas"], a.raw)
-	require.Equal(t, http.StatusText(status) != "" && true, true)
 	require.Equal(t, jsonString(status), a.body["status"], a.raw)
 	if scimType == "" {
 		require.NotContains(t, a.body, "scimType", a.raw)

@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strings"
 
 	"github.com/multilinehq/multiline"
 	"github.com/multilinehq/multiline/account"
 	"github.com/multilinehq/multiline/mlerr"
+	"github.com/multilinehq/multiline/numberpool"
 )
 
 // create is POST /Users: Save, or Save & Invite when the client says so,
@@ -32,7 +34,12 @@ func (h *Handler) create(w http.ResponseWriter, r *http.Request, c Client) {
 	if next.AccountID == "" {
 		// Okta's default mapping sends no employeeNumber; the form requires
 		// an Account ID, unique in the organization, as the username is.
+		// A mobile number is taken as E.164, the form's Account ID
+		// characters having no space.
 		next.AccountID = next.UserName
+		if e164, err := numberpool.ParseE164(next.UserName); err == nil && !strings.Contains(next.UserName, "@") {
+			next.AccountID = e164
+		}
 	}
 	in := account.Input{FirstName: next.Given, LastName: next.Family, AccountID: next.AccountID,
 		Applications: c.Applications, Email: next.Email, Device: next.Device, Profile: c.Profile}

@@ -307,23 +307,28 @@ func reconcile(cur, next state) (state, error) {
 			next.Email = un
 		case !strings.EqualFold(strings.TrimSpace(next.Email), un):
 			return state{}, badRequest(typeInvalidValue, CodeValue,
-				"userName %q must be the user's primary email (%q): MultiLine's username is the email", un, next.Email)
+				"userName %q must be the user's primary email (%q): MultiLine's username is the email", cut(un), cut(next.Email))
 		}
 		return next, nil
 	}
-	if next.Email != "" && !(renamed && next.Email == cur.Email && cur.Email != "") {
+	e164, err := numberpool.ParseE164(un)
+	if err != nil {
 		return state{}, badRequest(typeInvalidValue, CodeValue,
-			"userName %q must be the user's email (%q): MultiLine's username is the email when there is one", un, next.Email)
+			"userName %q must be the user's email or, for a user without one, the mobile number", cut(un))
 	}
-	if renamed && next.Email == cur.Email {
-		next.Email = ""
+	if next.Email != "" {
+		if !renamed || next.Email != cur.Email {
+			return state{}, badRequest(typeInvalidValue, CodeValue,
+				"userName %q must be the user's email (%q): MultiLine's username is the email when there is one", cut(un), cut(next.Email))
+		}
+		next.Email = "" // renamed to the mobile number: the email goes
 	}
 	switch {
-	case next.Device == "" || (renamed && next.Device == cur.Device):
-		next.Device = un
-	case !samePhone(next.Device, un):
+	case next.Device == "" || (renamed && samePhone(next.Device, cur.Device)):
+		next.Device = e164
+	case !samePhone(next.Device, e164):
 		return state{}, badRequest(typeInvalidValue, CodeValue,
-			"userName %q must be the user's mobile number (%q) when the user has no email", un, next.Device)
+			"userName %q must be the user's mobile number (%q) when the user has no email", cut(un), cut(next.Device))
 	}
 	return next, nil
 }

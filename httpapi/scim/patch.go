@@ -336,8 +336,8 @@ func stripURN(path string) (urnPath, bool) {
 // parsePath parses an attribute path of the core schema with the filter
 // parser, refusing what it cannot read.
 func parsePath(s string) (p filter.Path, err error) {
-	if len(s) > 512 {
-		return filter.Path{}, badRequest(typeInvalidPath, CodePath, "the path is too long")
+	if len(s) > 512 || strings.Count(s, "(")+strings.Count(s, "[") > maxNesting {
+		return filter.Path{}, badRequest(typeInvalidPath, CodePath, "the path is too long or too nested")
 	}
 	defer func() {
 		// The parser is third-party code on hostile input: a panic in it

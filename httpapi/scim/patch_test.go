@@ -3,6 +3,7 @@ package scim
 import (
 	"encoding/json"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -154,6 +155,8 @@ func TestParseFilter(t *testing.T) {
 		{`urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber eq "1"`, query{}, false},
 		{`userName eq "a" or externalId eq "b"`, query{}, false},
 		{`"`, query{}, false},
+		{strings.Repeat("(", 9) + `userName eq "a"` + strings.Repeat(")", 9), query{}, false},
+		{`userName eq "` + strings.Repeat("a", 500) + `"`, query{}, false},
 		{``, query{}, false},
 	}
 	for _, tt := range tests {

@@ -59,6 +59,8 @@ func TestRulesHoldThroughSCIM(t *testing.T) {
 		{"PATCH a name too long", "okta", "PATCH", "/Users/" + taken, patchOps(map[string]any{"op": "replace", "path": "name.familyName", "value": strings.Repeat("x", 101)}), 400, "invalidValue", "last_name.too_long"},
 		{"another tenant creates its own users", "globex", "POST", "/Users", oktaUser("other@globex.example", "O", "G"), 201, "", ""},
 		{"unknown endpoint", "okta", "GET", "/Groups", nil, 404, "", "not_found"},
+		{"a method the endpoint does not have", "okta", "PATCH", "/Users", patchOps(), 404, "", "not_found"},
+		{"a panic is a 500 with a SCIM body", "panic", "GET", "/Users", nil, 500, "", "internal error"},
 		{"unknown resource type", "okta", "GET", "/ResourceTypes/Group", nil, 404, "", "not_found"},
 	}
 	for _, tt := range tests {

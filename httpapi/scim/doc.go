@@ -78,7 +78,8 @@
 // calls, each its own transaction (the root has no call that does both): a
 // deactivation edits first, a reactivation reactivates first, so a refused
 // edit never leaves the account more active than it was; a create with
-// active=false is Save then Suspend.
+// active=false is Save (never Save & Invite) then Suspend, and reactivating
+// it later sends nothing: Resend invites it.
 //
 // # Why our own handlers
 //

@@ -131,15 +131,18 @@ func TestExternalIDWithoutStore(t *testing.T) {
 	assert.EqualValues(t, 0, res.body["totalResults"])
 }
 
-// TestCreateInactive: a user created with active false is saved, then
-// suspended.
+// TestCreateInactive: a user created with active false is saved (not
+// invited, even by a client that invites), then suspended.
 func TestCreateInactive(t *testing.T) {
 	f := newFixture(t)
 	u := oktaUser("off@acme.example", "O", "Ff")
 	u["active"] = false
-	res := f.do(t, "okta", "POST", "/Users", u).must(t, http.StatusCreated)
+	res := f.do(t, "entra", "POST", "/Users", u).must(t, http.StatusCreated)
 	assert.Equal(t, false, res.body["active"])
-	assert.Equal(t, account.Suspended, f.account(t, res.body["id"]).Status)
+	a := f.account(t, res.body["id"])
+	assert.Equal(t, account.Suspended, a.Status)
+	assert.Equal(t, account.NotInvited, a.SuspendedFrom, "saved, not invited, though the client invites")
+	assert.Empty(t, f.outbox.Messages())
 }
 
 // TestMobileOnlyUser: a user without email is known by its mobile number;

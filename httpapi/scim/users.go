@@ -12,8 +12,8 @@ import (
 	"github.com/multilinehq/multiline/numberpool"
 )
 
-// create is POST /Users: Save, or Save & Invite when the client says so,
-// then Suspend when the user arrives inactive.
+// create is POST /Users: Save, or Save & Invite when the client says so;
+// a user that arrives inactive is saved, then suspended.
 func (h *Handler) create(w http.ResponseWriter, r *http.Request, c Client) {
 	o, err := decodeObject(w, r)
 	if err != nil {
@@ -45,7 +45,9 @@ func (h *Handler) create(w http.ResponseWriter, r *http.Request, c Client) {
 		Applications: c.Applications, Email: next.Email, Device: next.Device, Profile: c.Profile}
 	ctx := r.Context()
 	var a account.Account
-	if c.Invite {
+	// A user that arrives inactive is saved, never invited: an invitation
+	// to an account that is suspended at once could not be redeemed.
+	if c.Invite && next.Active {
 		var inv multiline.Invited
 		inv, err = h.svc.SaveAndInvite(ctx, c.Admin, c.Org, in, multiline.InviteOptions{SMSConsent: c.SMSConsent})
 		a = inv.Account

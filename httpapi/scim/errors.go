@@ -47,15 +47,16 @@ const (
 	CodeTooLarge = "scim.too_large"
 )
 
-// Error is a refusal this package makes itself: a SCIM scimType, the HTTP
-// status and a stable code.
+// Error is a refusal this package makes itself, before the Service is
+// asked: a body, filter or path it cannot read or apply.
 type Error struct {
-	Status   int
-	ScimType string
-	Code     string
-	Detail   string
+	Status   int    // the HTTP status
+	ScimType string // RFC 7644 §3.12's scimType, "" when none fits
+	Code     string // the stable code (Code... constants)
+	Detail   string // what the identity provider's administrator reads
 }
 
+// Error returns the detail, with the package prefix.
 func (e *Error) Error() string { return "scim: " + e.Detail }
 
 // ErrorCode returns the stable code, for mlerr.CodeOf.

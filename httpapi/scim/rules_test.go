@@ -44,6 +44,8 @@ func TestRulesHoldThroughSCIM(t *testing.T) {
 		{"no Accounts privilege on the client's org", "no-privileges", "GET", "/Users", nil, 403, "", "forbidden"},
 		{"another tenant's account is not found", "globex", "GET", "/Users/" + taken, nil, 404, "", "not_found"},
 		{"another tenant cannot delete it", "globex", "DELETE", "/Users/" + taken, nil, 404, "", "not_found"},
+		{"an id that is not one", "okta", "GET", "/Users/not-an-id", nil, 404, "", "not_found"},
+		{"an id with a control character", "okta", "DELETE", "/Users/a%0D%0Ab", nil, 404, "", "not_found"},
 		{"another org of the same admin: not found", "support", "GET", "/Users/" + taken, nil, 404, "", "not_found"},
 		{"an unreadable filter", "okta", "GET", filterPath(`userName eq`), nil, 400, "invalidFilter", scim.CodeFilter},
 		{"an unsupported filter", "okta", "GET", filterPath(`title eq "Boss"`), nil, 400, "invalidFilter", scim.CodeFilter},

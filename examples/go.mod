@@ -4,6 +4,7 @@ go 1.26.0
 
 require (
 	github.com/multilinehq/multiline v0.0.0
+	github.com/multilinehq/multiline/httpapi v0.0.0
 	github.com/schollz/progressbar/v3 v3.19.1
 	github.com/stretchr/testify v1.12.1
 	golang.org/x/sys v0.46.0
@@ -22,3 +23,5 @@ require (
 )
 
 replace github.com/multilinehq/multiline => ../
+
+replace github.com/multilinehq/multiline/httpapi => ../httpapi

@@ -295,16 +295,16 @@ func (s *Service) withdraw(ctx context.Context, tx Tx, actor permissions.AdminID
 	if err := tx.UpdateInvitation(ctx, w); err != nil {
 		return err
 	}
-	if err := s.cancelMessage(ctx, tx, inv.Message); err != nil {
+	if err := s.cancelMessageID(ctx, tx, inv.Message); err != nil {
 		return err
 	}
 	return s.audit(ctx, tx, actor, a.OrgID, "invitation.withdrawn", string(a.ID), invitationView(inv), invitationView(w))
 }
 
-// cancelMessage cancels message id unless it went out already (or was never
-// stored): a message that is Queued or Failed must never be sent after the
-// transaction commits.
-func (s *Service) cancelMessage(ctx context.Context, tx Tx, id invite.MessageID) error {
+// cancelMessageID cancels message id unless it went out already (or was
+// never stored): a message that is Queued or Failed must never be sent after
+// the transaction commits.
+func (s *Service) cancelMessageID(ctx context.Context, tx Tx, id invite.MessageID) error {
 	m, err := tx.Message(ctx, id)
 	if errors.Is(err, mlerr.ErrNotFound) {
 		return nil
@@ -312,9 +312,5 @@ func (s *Service) cancelMessage(ctx context.Context, tx Tx, id invite.MessageID)
 	if err != nil {
 		return err
 	}
-	if m.State != invite.Queued && m.State != invite.Failed {
-		return nil
-	}
-	m.State = invite.Cancelled
-	return tx.UpdateMessage(ctx, m)
+	return s.cancelMessage(ctx, tx, m)
 }

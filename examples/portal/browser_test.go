@@ -333,7 +333,7 @@ func TestBrowser(t *testing.T) {
 
 	t.Run("the list filters and searches", func(t *testing.T) {
 		step(t, ctx, chromedp.Navigate(base), selectRow("grace@demo.example"))
-		shot(t, ctx, "accounts-1280")
+		shotViewport(t, ctx, "accounts-1280")
 		step(t, ctx, chromedp.SendKeys(css("#f-q"), "hop"), chromedp.Click(css("#filters button")))
 		waitRows(t, ctx, 1)
 		assert.Equal(t, "Invited", rowCell(t, ctx, "grace@demo.example", 4))
@@ -359,7 +359,7 @@ func TestBrowser(t *testing.T) {
 		assert.True(t, eval[bool](t, ctx, `document.getElementById("move").disabled`))
 		assert.Equal(t, moveRefusal, text(t, ctx, "#move-note"))
 		assert.Equal(t, "Sales", rowCell(t, ctx, "grace@demo.example", 3))
-		shot(t, ctx, "accounts-move-refused-1280")
+		shotViewport(t, ctx, "accounts-move-refused-1280")
 	})
 
 	t.Run("move done", func(t *testing.T) {
@@ -404,7 +404,7 @@ func TestBrowser(t *testing.T) {
 	t.Run("390 px wide", func(t *testing.T) {
 		step(t, ctx, chromedp.EmulateViewport(390, 844), chromedp.Navigate(base), selectRow("grace@demo.example"))
 		assert.False(t, eval[bool](t, ctx, `document.documentElement.scrollWidth > window.innerWidth`), "no sideways scrolling at 390 px")
-		shot(t, ctx, "accounts-390")
+		shotViewport(t, ctx, "accounts-390")
 		step(t, ctx, chromedp.Navigate(base+"add"), chromedp.WaitVisible(css("#single")))
 		assert.False(t, eval[bool](t, ctx, `document.documentElement.scrollWidth > window.innerWidth`), "no sideways scrolling at 390 px")
 		shot(t, ctx, "add-single-390")

@@ -306,8 +306,33 @@ func TestBrowser(t *testing.T) {
 		tmpl := waitFile(t, downloads, "multiline-template.csv")
 		assert.True(t, strings.HasPrefix(tmpl, "firstname,lastname,email address or device,"), tmpl)
 
+		// The template as it is still has its Note: the API refuses the
+		// file, and the page says why.
+		step(t, ctx, chromedp.SetUploadFiles(css("#file"), []string{filepath.Join(downloads, "multiline-template.csv")}),
+			chromedp.Click(css("#import")),
+			until(`[...document.querySelectorAll("#multiple-error, #err-file")].some(e => e.textContent.includes("Note"))`))
+		assert.False(t, eval[bool](t, ctx, `document.getElementById("progress").open`))
+
+		// Every progress text the window shows, in order.
+		step(t, ctx, chromedp.SetUploadFiles(css("#file"), []string{file}))
+		eval[bool](t, ctx, `(() => { window.seen = [];
+			new MutationObserver(() => window.seen.push(document.getElementById("progress-text").textContent))
+				.observe(document.getElementById("progress-text"), {childList: true, characterData: true, subtree: true});
+			return true; })()`)
 		step(t, ctx, chromedp.Click(css("#import")), chromedp.WaitVisible(css("#progress")))
 		waitText(t, ctx, "#progress-text", "151 / 151 rows · 100 %")
+		seen := eval[[]string](t, ctx, `window.seen.filter(s => s.includes("rows"))`)
+		require.NotEmpty(t, seen)
+		last := -1
+		for _, s := range seen {
+			var done, total, pct int
+			_, err := fmt.Sscanf(s, "%d / %d rows · %d %%", &done, &total, &pct)
+			require.NoError(t, err, s)
+			assert.Equal(t, 151, total)
+			assert.GreaterOrEqual(t, pct, last, "the progress never goes back: %v", seen)
+			last = pct
+		}
+		assert.Equal(t, 100, last)
 		waitText(t, ctx, "#progress-summary", "Imported 150, invited 0, failed 1 of 151 rows.")
 		step(t, ctx, chromedp.WaitVisible(css("#report-link")))
 		assert.Equal(t, "100", eval[string](t, ctx, `String(document.getElementById("progress-bar").value)`))
@@ -373,9 +398,13 @@ func TestBrowser(t *testing.T) {
 	t.Run("undo a batch", func(t *testing.T) {
 		step(t, ctx, chromedp.Navigate(base+"reports"), chromedp.WaitVisible(css("#batches")),
 			pick("#r-org", orgs["Sales"]))
-		step(t, ctx, until(`document.querySelectorAll("#batches tbody tr").length === 1`))
+		step(t, ctx, until(`(() => {
+				const tr = [...document.querySelectorAll("#batches tbody tr")].find(r => r.cells[2].textContent === "Finished");
+				if (!tr) return false;
+				tr.querySelector("button.undo").id = "undo-target";
+				return true; })()`))
 		shot(t, ctx, "reports-1280")
-		step(t, ctx, chromedp.Click(css("#batches button.undo")))
+		step(t, ctx, chromedp.Click(css("#undo-target")))
 		waitText(t, ctx, "#status", "Batch undone: 150 account(s) deleted, 0 kept (activated).")
 		step(t, ctx, chromedp.Navigate(base), selectRow("grace@demo.example"))
 		waitRows(t, ctx, 2) // grace and alan

@@ -269,16 +269,3 @@ func loadPool(path string) ([]multiline.NumberInput, error) {
 		out = append(out, n)
 	}
 }
-
-// placeholder stands for the Accounts screen and the activation page,
-// which the next issue builds.
-func placeholder(w http.ResponseWriter, _ *http.Request) {
-	w.Header().Set("Cache-Control", "no-store")
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	_, _ = io.WriteString(w, `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>MultiLine portal</title></head>
-<body><h1>MultiLine portal</h1>
-<p>The Accounts screen comes here. The API is at <a href="/api/v1/openapi.json">/api/v1/</a>.</p>
-</body></html>
-`)
-}

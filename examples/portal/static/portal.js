@@ -453,7 +453,7 @@ function reportsPage() {
         const tr = document.createElement("tr");
         const s = b.summary || {};
         const cells = [new Date(b.created).toLocaleString(), { import: "Import", invite: "Import & Invite", validate: "Validate" }[b.mode] || b.mode,
-          b.status, b.rows_done + " / " + b.rows_total, s.imported, s.invited, s.failed];
+          b.status.charAt(0).toUpperCase() + b.status.slice(1), b.rows_done + " / " + b.rows_total, s.imported, s.invited, s.failed];
         const labels = ["Uploaded", "Mode", "Status", "Rows", "Imported", "Invited", "Failed"];
         cells.forEach((c, i) => {
           const td = document.createElement("td");
@@ -476,7 +476,7 @@ function reportsPage() {
         btn.className = "undo";
         btn.textContent = "Undo";
         btn.setAttribute("aria-label", "Undo the batch uploaded " + cells[0]);
-        btn.disabled = b.status === "running" || b.status === "undone";
+        btn.disabled = !(b.status === "finished" || b.status === "interrupted") || !b.id;
         btn.addEventListener("click", async () => {
           if (!window.confirm("Undo this batch? Its accounts that have not activated are deleted.")) return;
           btn.disabled = true;

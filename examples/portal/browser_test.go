@@ -288,6 +288,23 @@ func TestBrowser(t *testing.T) {
 		waitText(t, ctx, "#single-done", "Saved: alan@demo.example (Not Invited), number +14155550150.")
 	})
 
+	t.Run("add and invite from the keyboard only", func(t *testing.T) {
+		step(t, ctx, chromedp.Navigate(base+"add"), chromedp.WaitVisible(css("#single")), chromedp.Focus(css("#first_name")),
+			chromedp.KeyEvent("Kay"+kb.Tab+"Lee"+kb.Tab), // to Organization
+			chromedp.KeyEvent(kb.ArrowDown))                 // Demo Carrier → Sales
+		require.Equal(t, orgs["Sales"], eval[string](t, ctx, `document.getElementById("org").value`))
+		step(t, ctx, chromedp.KeyEvent(kb.Tab+"kay"+kb.Tab+kb.Tab+"kay@demo.example"))
+		// Assign Number, User Permissions, Forwarding Number, Language, the
+		// SMS consent, Save, then Save & Invite.
+		for range 7 {
+			step(t, ctx, chromedp.KeyEvent(kb.Tab))
+		}
+		require.Equal(t, "save-invite", eval[string](t, ctx, `document.activeElement.id`))
+		step(t, ctx, chromedp.KeyEvent(kb.Enter))
+		waitText(t, ctx, "#single-done", "Saved and invited: kay@demo.example (Invited)")
+		require.Equal(t, "first_name", eval[string](t, ctx, `document.activeElement.id`), "ready for the next account")
+	})
+
 	t.Run("the tabs work from the keyboard", func(t *testing.T) {
 		step(t, ctx, chromedp.Navigate(base+"add"), chromedp.WaitVisible(css("#single")),
 			chromedp.Focus(css("#tab-single")), chromedp.KeyEvent(kb.ArrowRight))
@@ -407,7 +424,7 @@ func TestBrowser(t *testing.T) {
 		step(t, ctx, chromedp.Click(css("#undo-target")))
 		waitText(t, ctx, "#status", "Batch undone: 150 account(s) deleted, 0 kept (activated).")
 		step(t, ctx, chromedp.Navigate(base), selectRow("grace@demo.example"))
-		waitRows(t, ctx, 2) // grace and alan
+		waitRows(t, ctx, 3) // grace, alan and kay
 	})
 
 	t.Run("activate from the link", func(t *testing.T) {

@@ -251,6 +251,7 @@ func TestBrowser(t *testing.T) {
 			assert.Empty(t, eval[[]string](t, ctx, unlabelled), "/%s", p)
 			foreign := eval[[]string](t, ctx, `performance.getEntriesByType("resource").map(e => e.name).filter(u => !u.startsWith(location.origin))`)
 			assert.Empty(t, foreign, "/%s", p)
+			assert.Empty(t, eval[[]string](t, ctx, `window.cspViolations`), "/%s: what the Content-Security-Policy refused", p)
 		}
 	})
 

@@ -6,6 +6,10 @@
 
 const API = "/api/v1";
 
+// What the Content-Security-Policy refused on this page (the tests read it).
+window.cspViolations = [];
+document.addEventListener("securitypolicyviolation", (e) => window.cspViolations.push(e.violatedDirective + " " + e.blockedURI));
+
 const STATUS = {
   not_invited: "Not Invited",
   invited: "Invited",

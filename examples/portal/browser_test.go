@@ -292,7 +292,7 @@ func TestBrowser(t *testing.T) {
 	t.Run("add and invite from the keyboard only", func(t *testing.T) {
 		step(t, ctx, chromedp.Navigate(base+"add"), chromedp.WaitVisible(css("#single")), chromedp.Focus(css("#first_name")),
 			chromedp.KeyEvent("Kay"+kb.Tab+"Lee"+kb.Tab), // to Organization
-			chromedp.KeyEvent(kb.ArrowDown))                 // Demo Carrier → Sales
+			chromedp.KeyEvent(kb.ArrowDown))              // Demo Carrier → Sales
 		require.Equal(t, orgs["Sales"], eval[string](t, ctx, `document.getElementById("org").value`))
 		step(t, ctx, chromedp.KeyEvent(kb.Tab+"kay"+kb.Tab+kb.Tab+"kay@demo.example"))
 		// Assign Number, User Permissions, Forwarding Number, Language, the

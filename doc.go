@@ -87,4 +87,12 @@
 //     capacity invariant until it is resent, redeemed or its account deleted:
 //     the portal still shows the account Invited, and a resend must find a
 //     number for it.
+//   - EditAccount validates the whole edited account under the rules it was
+//     created under (the form's, or a CSV row's for an imported account)
+//     against its organization's settings as they are now. A changed email
+//     or device withdraws a pending invitation only when it changes where
+//     the invitation goes (the email, else the device).
+//   - A search (SearchAccounts, ExportAccounts) with a text lists accounts
+//     by the matching text, then oldest first: the order that lets a SQL
+//     store read one index range per field (AccountQuery).
 package multiline

@@ -253,6 +253,21 @@ var faultOps = map[string]func(w *faultWorld) error{
 		_, err := w.svc.ListAccounts(ctx, w.root, w.sales.ID, multiline.Page{})
 		return err
 	},
+	"SearchAccounts": func(w *faultWorld) error {
+		l, err := w.svc.SearchAccounts(ctx, w.root, w.sales.ID, multiline.AccountFilter{Query: w.saved.FirstName}, multiline.Page{})
+		if err == nil && len(l.Items) == 0 {
+			return errors.New("search: nothing found")
+		}
+		return err
+	},
+	"ExportAccounts": func(w *faultWorld) error {
+		return w.svc.ExportAccounts(ctx, w.root, w.sales.ID, multiline.AccountFilter{}, io.Discard)
+	},
+	"EditAccount": func(w *faultWorld) error {
+		name := "Edited"
+		_, err := w.svc.EditAccount(ctx, w.root, w.saved.ID, multiline.AccountEdit{FirstName: &name})
+		return err
+	},
 	"ListNumbers": func(w *faultWorld) error {
 		_, err := w.svc.ListNumbers(ctx, w.root, w.sales.ID, multiline.Page{})
 		return err

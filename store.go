@@ -106,6 +106,11 @@ type Tx interface {
 	DeleteAccount(ctx context.Context, id account.ID) error
 	// ListAccounts returns a page of an organization's accounts, oldest first.
 	ListAccounts(ctx context.Context, o org.ID, p Page) ([]account.Account, string, error)
+	// SearchAccounts returns a page of the accounts of q.Orgs that q
+	// selects, in the order AccountQuery describes. A cursor is valid only
+	// with the query that returned it; a store may refuse another's as
+	// malformed (mlerr.ErrInvalid).
+	SearchAccounts(ctx context.Context, q AccountQuery, p Page) ([]account.Account, string, error)
 
 	// CreateInvitation stores an invitation; an account has at most one.
 	CreateInvitation(ctx context.Context, inv invite.Invitation) error

@@ -368,6 +368,14 @@ func (t *tx) ListMessages(ctx context.Context, o org.ID, p multiline.Page) (r0 [
 	return t.Tx.ListMessages(ctx, o, p)
 }
 
+// SearchAccounts is one counted call.
+func (t *tx) SearchAccounts(ctx context.Context, q multiline.AccountQuery, p multiline.Page) (r0 []account.Account, r1 string, err error) {
+	if err = t.s.hit("SearchAccounts"); err != nil {
+		return
+	}
+	return t.Tx.SearchAccounts(ctx, q, p)
+}
+
 // MessagesByID is one counted call.
 func (t *tx) MessagesByID(ctx context.Context, ids []invite.MessageID) (r0 []invite.Message, err error) {
 	if err = t.s.hit("MessagesByID"); err != nil {

@@ -45,7 +45,7 @@ func TestMoveOntoTakenAccountID(t *testing.T) {
 		var me *multiline.MoveError
 		require.ErrorAs(t, err, &me)
 		assert.Equal(t, moving.ID, me.Account)
-		assert.Equal(t, multiline.MoveCodeAccountIDTaken, mlerr.CodeOf(err))
+		assert.Equal(t, multiline.CodeMoveAccountIDTaken, mlerr.CodeOf(err))
 		assert.ErrorIs(t, err, mlerr.ErrAlreadyExists)
 	}
 	got, err := in.svc.Account(ctx, root, moving.ID)

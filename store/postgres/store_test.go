@@ -46,6 +46,7 @@ func TestMigrateConcurrentAndIdempotent(t *testing.T) {
 	versions := func() int {
 		return count(t, admin, `SELECT count(*) FROM "`+schema+`".goose_db_version WHERE version_id > 0`)
 	}
+	// One version per migration file, whatever their number.
 	files, err := filepath.Glob("migrations/*.sql")
 	require.NoError(t, err)
 	require.NotEmpty(t, files)

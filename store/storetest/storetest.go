@@ -78,6 +78,7 @@ func Run(t *testing.T, newStore func(t *testing.T) multiline.Store) {
 		{"Delivery", testDelivery},
 		{"Audit", testAudit},
 		{"Pagination", testPagination},
+		{"Search", testSearch},
 		{"Concurrency", testConcurrency},
 		{"Group", testGroup},
 	}

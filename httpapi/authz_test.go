@@ -53,6 +53,10 @@ var matrix = []route{
 	{"save", accounts, reports, func(tg target) req {
 		return req{method: "POST", path: "/orgs/" + tg.org + "/accounts", json: form("new")}
 	}, 201, false, false},
+	{"export", accounts, reports, func(tg target) req { return req{method: "GET", path: "/orgs/" + tg.org + "/accounts/export"} }, 200, false, false},
+	{"edit", accounts, reports, func(tg target) req {
+		return req{method: "PATCH", path: "/accounts/" + tg.account, json: map[string]any{"first_name": "Edited"}}
+	}, 200, true, false},
 	{"get account", accounts, reports, func(tg target) req { return req{method: "GET", path: "/accounts/" + tg.account} }, 200, true, false},
 	{"resend", accounts, reports, func(tg target) req { return req{method: "POST", path: "/accounts/resend", json: ids(tg)} }, 200, true, false},
 	{"suspend", accounts, reports, func(tg target) req { return req{method: "POST", path: "/accounts/suspend", json: ids(tg)} }, 204, true, false},

@@ -142,8 +142,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "portal:", err)
 		return 1
 	}
+	scimAPI, err := scimHandler(svc, demo, bearer(cfg.token, demo.admin), log, base)
+	if err != nil {
+		fmt.Fprintln(stderr, "portal:", err)
+		return 1
+	}
 	mux := http.NewServeMux()
 	mux.Handle("/api/v1/", http.StripPrefix("/api/v1", api))
+	mux.Handle("/scim/v2/", scimAPI)
 	scr.mount(mux)
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 

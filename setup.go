@@ -3,7 +3,6 @@ package multiline
 import (
 	"context"
 	"errors"
-	"fmt"
 	"slices"
 	"strings"
 
@@ -40,7 +39,7 @@ func (s *Service) CreateTenant(ctx context.Context, in TenantInput) (Tenant, err
 	name, err := org.CheckName(in.OrgName)
 	errs = append(errs, err)
 	errs = append(errs, org.ValidateSettings(in.Settings), checkTemplates(in.Settings))
-	adminEmail, err := adminEmail(in.AdminEmail)
+	adminEmail, err := permissions.CheckAdminEmail(in.AdminEmail)
 	errs = append(errs, err)
 	adminName, err := permissions.CheckAdminName(in.AdminName)
 	errs = append(errs, err)
@@ -81,14 +80,6 @@ func (s *Service) CreateTenant(ctx context.Context, in TenantInput) (Tenant, err
 		return Tenant{}, err
 	}
 	return t, nil
-}
-
-func adminEmail(s string) (string, error) {
-	e := strings.ToLower(strings.TrimSpace(s))
-	if org.CheckEmail(e) != "" {
-		return "", mlerr.Invalid("admin_email", permissions.CodeAdminEmailFormat, s, "Administrator Email must be an address like name@example.com")
-	}
-	return e, nil
 }
 
 // OrgInput describes a sub-organization.
@@ -186,23 +177,10 @@ type AdminInput struct {
 // privileges it holds there itself: nobody grants more than they have.
 func (s *Service) CreateAdmin(ctx context.Context, actor permissions.AdminID, in AdminInput) (permissions.Admin, error) {
 	var errs []error
-	email, err := adminEmail(in.Email)
+	email, err := permissions.CheckAdminEmail(in.Email)
 	errs = append(errs, err)
 	name, err := permissions.CheckAdminName(in.Name)
-	errs = append(errs, err)
-	if len(in.Roles) == 0 {
-		errs = append(errs, mlerr.Invalid("roles", permissions.CodeRolesRequired, "", "Roles: give the administrator at least one role"))
-	}
-	for i, r := range in.Roles {
-		if len(r.Privileges) == 0 || len(r.Orgs) == 0 {
-			errs = append(errs, mlerr.Invalid("roles", permissions.CodeRolesEmpty, fmt.Sprint(i+1), fmt.Sprintf("Roles: role %d needs at least one privilege and one organization", i+1)))
-		}
-		for _, p := range r.Privileges {
-			if !permissions.ValidPrivilege(p) {
-				errs = append(errs, mlerr.Invalid("roles", permissions.CodeRolesUnknownPrivilege, string(p), fmt.Sprintf("Roles: %q is not a privilege (Accounts, Reports, Setup)", p)))
-			}
-		}
-	}
+	errs = append(errs, err, permissions.CheckRoles(in.Roles))
 	if err := errors.Join(errs...); err != nil {
 		return permissions.Admin{}, err
 	}
@@ -238,57 +216,29 @@ func (s *Service) CreateAdmin(ctx context.Context, actor permissions.AdminID, in
 
 // NumberInput is one number to add to a pool: untagged numbers are
 // Available, tagged ones Reserved under their tag.
-type NumberInput struct {
-	Number string
-	Tag    string
-}
+type NumberInput = numberpool.Input
 
 // AddNumbers adds numbers to the pool of a root organization (numbers enter a
 // tree at its root and are allocated down from there). It needs Setup on the
 // organization. All are added, or none: every bad number is reported.
 func (s *Service) AddNumbers(ctx context.Context, actor permissions.AdminID, id org.ID, in []NumberInput) ([]numberpool.Number, error) {
-	nums := make([]numberpool.Number, 0, len(in))
-	var errs []error
-	seen := map[string]int{}
-	for i, ni := range in {
-		field := fmt.Sprintf("numbers[%d]", i)
-		e164, err := numberpool.ParseE164(ni.Number)
-		if err != nil {
-			errs = append(errs, mlerr.Invalid(field, numberpool.CodeNumberFormat, ni.Number, fmt.Sprintf("Number %d must be a valid phone number with its country code", i+1)))
-			continue
-		}
-		if j, dup := seen[e164]; dup {
-			errs = append(errs, mlerr.Invalid(field, numberpool.CodeNumberDuplicate, ni.Number, fmt.Sprintf("Number %d repeats number %d", i+1, j+1)))
-			continue
-		}
-		seen[e164] = i
-		n := numberpool.Number{E164: e164, OrgID: id, State: numberpool.Available}
-		if strings.TrimSpace(ni.Tag) != "" {
-			if n, err = n.Reserve(ni.Tag); err != nil {
-				errs = append(errs, mlerr.Invalid(field, numberpool.CodeTagFormat, ni.Tag, fmt.Sprintf("Number %d: tag must be 1 to 32 letters, digits, dashes or underscores", i+1)))
-				continue
-			}
-		}
-		nums = append(nums, n)
-	}
-	if err := errors.Join(errs...); err != nil {
+	nums, err := numberpool.ParseInputs(id, in)
+	if err != nil {
 		return nil, err
 	}
-	err := s.store.Tx(ctx, func(ctx context.Context, tx Tx) error {
+	err = s.store.Tx(ctx, func(ctx context.Context, tx Tx) error {
 		sc, err := authorize(ctx, tx, actor, permissions.Setup, id)
 		if err != nil {
 			return err
 		}
-		if sc.org().ParentID != "" {
-			return mlerr.Invalid("org", numberpool.CodeNumbersNotRoot, string(id), "Numbers enter an organization tree at its root; allocate them to sub-organizations from there")
+		if err := numberpool.CheckAddTo(sc.org()); err != nil {
+			return err
 		}
 		for _, n := range nums {
 			if err := tx.CreateNumber(ctx, n); err != nil {
 				var u *UniqueError
 				if errors.As(err, &u) {
-					// Same answer whether the number is in this tree or
-					// another: it is not this organization's to add.
-					return &mlerr.FieldError{Field: "numbers", Code: numberpool.CodeNumberExists, Value: n.E164, Message: fmt.Sprintf("Number %s is already in a number pool", n.E164), Err: mlerr.ErrAlreadyExists}
+					return numberpool.Exists(n.E164)
 				}
 				return err
 			}
@@ -320,8 +270,8 @@ func (s *Service) WithdrawNumbers(ctx context.Context, actor permissions.AdminID
 
 // transfer moves free numbers between a parent and a direct child.
 func (s *Service) transfer(ctx context.Context, actor permissions.AdminID, from, to org.ID, numbers []string, up bool) error {
-	if len(numbers) == 0 {
-		return mlerr.Invalid("numbers", numberpool.CodeNumbersRequired, "", "Numbers: select at least one number")
+	if err := numberpool.CheckTransferSelection(numbers); err != nil {
+		return err
 	}
 	return s.store.Tx(ctx, func(ctx context.Context, tx Tx) error {
 		src, err := lineage(ctx, tx, from)
@@ -335,7 +285,7 @@ func (s *Service) transfer(ctx context.Context, actor permissions.AdminID, from,
 				if _, err := authorize(ctx, tx, actor, permissions.Setup, from); err != nil {
 					return err
 				}
-				return mlerr.Invalid("org", numberpool.CodeNumbersNoParent, string(from), "A root organization has no parent to withdraw numbers to")
+				return numberpool.NoParent(from)
 			}
 			to = src[1].ID
 			if _, err := authorize(ctx, tx, actor, permissions.Setup, to); err != nil {
@@ -350,8 +300,8 @@ func (s *Service) transfer(ctx context.Context, actor permissions.AdminID, from,
 				// A store failure, not an answer about the destination.
 				return err
 			}
-			if err != nil || dst.ParentID != from {
-				return mlerr.Invalid("to", numberpool.CodeOrgNotChild, string(to), "Numbers can be allocated only to a direct sub-organization")
+			if err := numberpool.CheckAllocateTo(from, dst, err == nil, to); err != nil {
+				return err
 			}
 		}
 		if err := tx.LockOrg(ctx, from); err != nil {
@@ -369,8 +319,7 @@ func (s *Service) transfer(ctx context.Context, actor permissions.AdminID, from,
 				n, err = tx.Number(ctx, e164)
 			}
 			if perr != nil || errors.Is(err, mlerr.ErrNotFound) || err == nil && numberpool.CheckPick(n, from) != nil {
-				return &mlerr.FieldError{Field: "numbers", Code: numberpool.CodeNotAvailable, Value: e,
-					Message: fmt.Sprintf("Number %s is not a free number of this organization", e), Err: numberpool.ErrNotAvailable}
+				return numberpool.NotFree(e)
 			}
 			if err != nil {
 				return err
@@ -409,9 +358,9 @@ func uniqueField(err error) error {
 	}
 	switch u.Key {
 	case KeyAdminEmail:
-		return mlerr.Exists("admin_email", permissions.CodeAdminEmailExists, u.Value, "Administrator Email is already used by another administrator")
+		return permissions.AdminEmailTaken(u.Value)
 	case KeyDefaultProfile:
-		return mlerr.Exists("default", permissions.CodeProfileDefaultExists, u.Value, "The organization has a default profile already")
+		return permissions.DefaultProfileTaken(u.Value)
 	}
 	return err
 }

@@ -145,7 +145,7 @@ func (s *Service) create(ctx context.Context, tx Tx, sc scope, d account.Draft, 
 		}
 		a.Number = num.E164
 	}
-	if _, err := weigh(capBefore, a, num, opt.invite); err != nil {
+	if _, err := numberpool.Weigh(capBefore, num, opt.invite); err != nil {
 		return account.Account{}, nil, err
 	}
 	if err := tx.CreateAccount(ctx, a); err != nil {
@@ -182,20 +182,6 @@ func (s *Service) newAccount(d account.Draft, o org.ID, now time.Time, opt addOp
 		a.Status = account.Invited
 	}
 	return a, nil
-}
-
-// weigh checks that an organization whose capacity is c can take account
-// a, holding num (zero when it holds none), and returns the pending
-// invitation a adds: one when it is invited without a number.
-func weigh(c numberpool.Capacity, a account.Account, num numberpool.Number, invited bool) (int, error) {
-	take, pending := 0, 0
-	if a.Number != "" && num.State == numberpool.Available {
-		take = 1
-	}
-	if invited && a.Number == "" {
-		pending = 1
-	}
-	return pending, numberpool.CheckCapacity(c, take, pending)
 }
 
 // assign gives num to a, audited, and queues the utilization alert when the

@@ -510,13 +510,14 @@ func (s *Service) deleteAccount(ctx context.Context, tx Tx, actor permissions.Ad
 	inv, err := tx.Invitation(ctx, a.ID)
 	switch {
 	case err == nil:
-		if m, err := tx.Message(ctx, inv.Message); err == nil && (m.State == invite.Queued || m.State == invite.Failed) {
-			m.State = invite.Cancelled
-			if err := tx.UpdateMessage(ctx, m); err != nil {
+		m, err := tx.Message(ctx, inv.Message)
+		if err != nil && !errors.Is(err, mlerr.ErrNotFound) {
+			return err
+		}
+		if c, final := m.Cancel(); err == nil && final == nil {
+			if err := tx.UpdateMessage(ctx, c); err != nil {
 				return err
 			}
-		} else if err != nil && !errors.Is(err, mlerr.ErrNotFound) {
-			return err
 		}
 	case !errors.Is(err, mlerr.ErrNotFound):
 		return err

@@ -164,7 +164,7 @@ func (s *Service) edit(ctx context.Context, tx Tx, sc scope, a account.Account, 
 		// Refused only when the edit takes slack away: an organization
 		// short of numbers already (numbers withdrawn meanwhile) can still
 		// have accounts edited in ways that do not make it worse.
-		if slack(after) < slack(capBefore) {
+		if after.Slack() < capBefore.Slack() {
 			if err := numberpool.CheckCapacity(after, 0, 0); err != nil {
 				return account.Account{}, err
 			}
@@ -240,10 +240,6 @@ func pendingInvitation(a account.Account) bool {
 	}
 	return st == account.Invited || st == account.InvitationFailed
 }
-
-// slack is how many more pending invitations without a number an
-// organization can take.
-func slack(c numberpool.Capacity) int { return c.Available - c.Pending }
 
 // admitPending checks that account a, about to become a pending invitation,
 // fits its organization's capacity, which it weighs on when it has no

@@ -108,7 +108,7 @@ func (s *Service) createGroup(ctx context.Context, tx Tx, sc scope, ds []account
 			}
 			a.Number = num.E164
 		}
-		add, err := weigh(capBefore, a, num, opt.invite)
+		add, err := numberpool.Weigh(capBefore, num, opt.invite)
 		if err != nil {
 			errs[i] = err
 			continue

@@ -54,11 +54,7 @@ type MoveOptions struct {
 
 // Change is one setting a move changes on an account, because the
 // destination decides it differently.
-type Change struct {
-	Field string // user_permissions, features, applications, social_messaging, restrict_incoming_social_messaging
-	From  string
-	To    string
-}
+type Change = account.Change
 
 // MovePlan says what a move does (or would do) to each account, in the order
 // of the selection.
@@ -167,27 +163,16 @@ func (s *Service) move(ctx context.Context, tx Tx, actor permissions.AdminID, id
 	if err != nil {
 		return MovePlan{}, err
 	}
-	if opts.Profile != "" && !slices.ContainsFunc(profiles, func(p permissions.Profile) bool { return p.ID == opts.Profile }) {
-		return MovePlan{}, &MoveError{Message: "the chosen user permissions profile is not one the destination can use",
-			Err: mlerr.Invalid("user_permissions", account.CodeProfileNotVisible, string(opts.Profile), "User Permissions: the profile is not one this organization can use")}
+	dest := account.NewDestination(dst.org(), dst.settings, profiles, dst.ids)
+	if err := dest.CheckProfile(opts.Profile); err != nil {
+		return MovePlan{}, destinationRefusal(err, "")
 	}
-	def, hasDefault := permissions.DefaultFor(profiles, dst.ids)
 
 	plan := MovePlan{To: to, Accounts: make([]MovedAccount, len(accts))}
 	for i, a := range accts {
-		// The destination's email rules are the ones every new account of
-		// it meets (account.Validate's).
-		if fe := account.CheckOrgEmail(a.Email, dst.settings); fe != nil {
-			msg := fmt.Sprintf("%s is outside the email domains %s allows", a.Email, dst.org().Name)
-			if a.Email == "" {
-				msg = fmt.Sprintf("%s has no email, and %s requires one (SMTP data offload)", a.Username, dst.org().Name)
-			}
-			return MovePlan{}, &MoveError{Message: msg, Account: a.ID, Err: fe}
-		}
-		moved, changes := applyDestination(a, dst, profiles, opts.Profile, def, hasDefault)
-		if moved.ProfileID == "" {
-			return MovePlan{}, &MoveError{Message: fmt.Sprintf("%s has no user permissions profile it can use there: choose one", dst.org().Name), Account: a.ID,
-				Err: mlerr.Invalid("user_permissions", account.CodeProfileNoDefault, "", "User Permissions: the organization has no default profile; choose one")}
+		moved, changes, err := dest.Admit(a, opts.Profile)
+		if err != nil {
+			return MovePlan{}, destinationRefusal(err, a.ID)
 		}
 		moved.OrgID, moved.Updated = to, s.now()
 		plan.Accounts[i] = MovedAccount{Account: a.ID, From: a.OrgID, Number: a.Number, Changes: changes}
@@ -214,57 +199,14 @@ func (s *Service) move(ctx context.Context, tx Tx, actor permissions.AdminID, id
 	return plan, s.utilizationAlert(ctx, tx, actor, dst.org(), dst.settings, capBefore)
 }
 
-// applyDestination returns a as the destination's settings make it, and the
-// changes that makes.
-func applyDestination(a account.Account, dst scope, profiles []permissions.Profile, chosen permissions.ProfileID, def permissions.Profile, hasDefault bool) (account.Account, []Change) {
-	var ch []Change
-	visible := slices.ContainsFunc(profiles, func(p permissions.Profile) bool { return p.ID == a.ProfileID })
-	want := a.ProfileID
-	switch {
-	case chosen != "":
-		want = chosen
-	case !visible && hasDefault:
-		want = def.ID
-	case !visible:
-		want = ""
+// destinationRefusal is the *MoveError of an account.DestinationError about
+// account id (none when empty).
+func destinationRefusal(err error, id account.ID) error {
+	var d *account.DestinationError
+	if !errors.As(err, &d) {
+		return err
 	}
-	if want != a.ProfileID {
-		ch = append(ch, Change{Field: "user_permissions", From: string(a.ProfileID), To: string(want)})
-		a.ProfileID = want
-	}
-	var kept []org.Feature
-	for _, f := range a.Features {
-		if dst.settings.HasFeature(f) {
-			kept = append(kept, f)
-		} else {
-			ch = append(ch, Change{Field: "features", From: string(f), To: "off"})
-		}
-	}
-	a.Features = kept
-	var apps []org.Application
-	for _, app := range a.Applications {
-		if dst.settings.HasApplication(app) {
-			apps = append(apps, app)
-		} else {
-			ch = append(ch, Change{Field: "applications", From: string(app), To: "off"})
-		}
-	}
-	if len(apps) == 0 && len(dst.settings.Applications) > 0 {
-		// An account onboards at least one application: the destination's
-		// first, which every destination enables.
-		apps = []org.Application{dst.settings.Applications[0]}
-		ch = append(ch, Change{Field: "applications", From: "", To: string(apps[0])})
-	}
-	a.Applications = apps
-	if a.SocialMessaging && !dst.settings.SocialMessaging {
-		ch = append(ch, Change{Field: "social_messaging", From: "Yes", To: "No"})
-		a.SocialMessaging = false
-		if a.RestrictIncomingSocial {
-			ch = append(ch, Change{Field: "restrict_incoming_social_messaging", From: "true", To: "false"})
-			a.RestrictIncomingSocial = false
-		}
-	}
-	return a, ch
+	return &MoveError{Message: d.Reason, Account: id, Err: d.Err}
 }
 
 // relocate writes a moved account, its number and its invitation, audited in

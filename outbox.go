@@ -294,7 +294,7 @@ func (s *Service) claimAll(ctx context.Context, tx Tx, due []invite.Message) ([]
 	cancelled := 0
 	for _, m := range due {
 		if m.Kind == invite.KindInvitation {
-			if inv, ok := invs[m.AccountID]; !ok || !current(inv, m) {
+			if inv, ok := invs[m.AccountID]; !ok || !inv.Awaits(m) {
 				if err := s.cancelMessage(ctx, tx, m); err != nil {
 					return nil, 0, err
 				}
@@ -314,12 +314,6 @@ func (s *Service) claimAll(ctx context.Context, tx Tx, due []invite.Message) ([]
 		leased = append(leased, m)
 	}
 	return leased, cancelled, nil
-}
-
-// current reports whether m is the message of inv's current token, still
-// waiting to be redeemed.
-func current(inv invite.Invitation, m invite.Message) bool {
-	return inv.Message == m.ID && inv.State == invite.Pending
 }
 
 // cancelMessage cancels a message that must never go out, audited as the
@@ -463,7 +457,7 @@ func (s *Service) record(ctx context.Context, tx Tx, m invite.Message, sendErr e
 		if err != nil {
 			return m, err
 		}
-		if !current(inv, m) {
+		if !inv.Awaits(m) {
 			return s.cancelled(ctx, tx, m)
 		}
 		a, err := tx.Account(ctx, inv.AccountID)
@@ -480,11 +474,6 @@ func (s *Service) record(ctx context.Context, tx Tx, m invite.Message, sendErr e
 		if m, err = m.Delivered(now); err != nil {
 			return m, err
 		}
-		if acct != nil && acct.Status == account.InvitationFailed {
-			if err := s.setStatus(ctx, tx, *acct, account.Invited); err != nil {
-				return m, err
-			}
-		}
 	} else {
 		r := invite.Retry{Wait: s.retryWait(m.Attempts + 1), MaxAttempts: s.delivery.MaxAttempts}
 		if acct != nil {
@@ -493,8 +482,10 @@ func (s *Service) record(ctx context.Context, tx Tx, m invite.Message, sendErr e
 		if m, err = m.Undelivered(now, mlerr.Truncate(sendErr.Error()), r); err != nil {
 			return m, err
 		}
-		if acct != nil && m.Attempts >= s.delivery.MaxAttempts && acct.Status == account.Invited {
-			if err := s.setStatus(ctx, tx, *acct, account.InvitationFailed); err != nil {
+	}
+	if acct != nil {
+		if to, ok := invite.AccountStatusAfter(m, acct.Status, s.delivery.MaxAttempts); ok {
+			if err := s.setStatus(ctx, tx, *acct, to); err != nil {
 				return m, err
 			}
 		}
@@ -559,11 +550,7 @@ func (s *Service) setStatusBy(ctx context.Context, tx Tx, actor permissions.Admi
 
 // backoff is the wait after the n-th failed attempt.
 func (s *Service) backoff(n int) time.Duration {
-	d := s.delivery.Backoff
-	for i := 1; i < n && d < s.delivery.MaxBackoff; i++ {
-		d *= 2
-	}
-	return min(d, s.delivery.MaxBackoff)
+	return invite.Backoff(s.delivery.Backoff, s.delivery.MaxBackoff, n)
 }
 
 // retryWait is the wait after the n-th failed attempt: the backoff plus a

@@ -20,37 +20,11 @@ import (
 // that is still running: the first upload is not finished yet.
 var ErrBatchRunning = mlerr.New(CodeBatchRunning, "multiline: a batch with this idempotency key is still running")
 
-// BatchOptions are the administrator's choices for one upload.
-type BatchOptions struct {
-	Mode batch.Mode
-	// Profile is the upload's user-permissions profile; empty means the
-	// organization's default.
-	Profile permissions.ProfileID
-	// IdempotencyKey, when set, makes the upload safe to repeat: a second
-	// upload with the same key returns the first one's report and changes
-	// nothing.
-	IdempotencyKey string
-	// SMSConsent and Disclaimer attest SMS consent for the device rows of an
-	// Import & Invite; without it those rows fail.
-	SMSConsent bool
-	Disclaimer string
-	// MaxRows and MaxBytes override batch.DefaultMaxRows and
-	// batch.DefaultMaxBytes.
-	MaxRows  int
-	MaxBytes int64
-	// Progress, if set, is called with rows done and total as the batch
-	// runs: first with the rows done before (0, or those of the batch it
-	// resumes), then as each group of rows commits. Never inside a store
-	// transaction; see ImportBatch for validate-only.
-	Progress func(done, total int)
-	// OnStart, if set, is called once with the batch's record as soon as it
-	// is stored Running (the file parsed and accepted, the rows not yet
-	// imported), outside any transaction, so that an HTTP handler can answer
-	// 202 with it while the import goes on. It should return promptly. It
-	// is not called for validate-only, for a file rejected as a whole, nor
-	// when the key returns a batch that ended.
-	OnStart func(batch.Record)
-}
+// BatchOptions are the administrator's choices for one upload. They travel
+// as they are to batch.Run (RunOptions.Upload): see batch.Upload. Progress
+// is never called inside a store transaction; see ImportBatch for
+// validate-only.
+type BatchOptions = batch.Upload
 
 // ImportBatch runs a CSV upload for one organization (SPEC §6): it parses the
 // file, refuses it as a whole when a file-level rule says so (a
@@ -143,8 +117,7 @@ func (s *Service) ImportBatch(ctx context.Context, actor permissions.AdminID, o 
 	if err != nil || replayed.ID != "" {
 		return replayed, err
 	}
-	run := batch.RunOptions{Mode: opts.Mode, Policy: policy, Profile: opts.Profile,
-		MaxRows: opts.MaxRows, MaxBytes: opts.MaxBytes, Progress: opts.Progress, Workbook: s.workbook}
+	run := batch.RunOptions{Upload: opts, Policy: policy, Workbook: s.workbook}
 	imp := &importer{s: s, sc: sc, opts: opts, accounts: map[int]account.ID{}}
 
 	if opts.Mode == batch.ValidateOnly {

@@ -59,8 +59,8 @@ func TestRunGroups(t *testing.T) {
 		g := &groupFake{fakeImporter: newFake(), odd: "u6@example.com"}
 		g.existing["u4@example.com"] = true
 		var progress []int
-		res, err := Run(context.Background(), strings.NewReader(in), g, RunOptions{Mode: Import, Policy: testPolicy(false),
-			GroupSize: 3, Progress: func(done, total int) { progress = append(progress, done) }})
+		res, err := Run(context.Background(), strings.NewReader(in), g, RunOptions{Policy: testPolicy(false), GroupSize: 3,
+			Upload: Upload{Mode: Import, Progress: func(done, total int) { progress = append(progress, done) }}})
 		require.NoError(t, err)
 		assert.Equal(t, [][]int{{2, 3, 5}, {6, 7, 8}}, g.groups, "valid rows only, in groups of 3")
 		assert.Equal(t, []Status{StatusImported, StatusImported, StatusFailed, StatusImported, StatusFailed, StatusImported, StatusFailed}, statuses(res.Rows))
@@ -72,7 +72,7 @@ func TestRunGroups(t *testing.T) {
 	t.Run("fatal error undoes its group only", func(t *testing.T) {
 		g := &groupFake{fakeImporter: newFake()}
 		g.fatal = "u5@example.com"
-		res, err := Run(context.Background(), strings.NewReader(in), g, RunOptions{Mode: Import, Policy: testPolicy(false), GroupSize: 3})
+		res, err := Run(context.Background(), strings.NewReader(in), g, RunOptions{Upload: Upload{Mode: Import}, Policy: testPolicy(false), GroupSize: 3})
 		require.Error(t, err)
 		assert.Contains(t, err.Error(), "rows 6 to 8")
 		assert.Equal(t, []int{2, 3, 4, 5}, lines(res.Rows), "the first group and the row that failed validation")

@@ -57,7 +57,7 @@ func TestRunCheckpointAndResume(t *testing.T) {
 	}
 	in := file(lines...)
 	c := &checkpointer{fakeImporter: newFake(), failAt: 3}
-	opts := RunOptions{Mode: Import, Policy: testPolicy(false), GroupSize: 2}
+	opts := RunOptions{Upload: Upload{Mode: Import}, Policy: testPolicy(false), GroupSize: 2}
 	res, err := Run(t.Context(), strings.NewReader(in), c, opts)
 	require.Error(t, err)
 	require.Len(t, c.stored, 2)

@@ -11,7 +11,6 @@ import (
 	"github.com/multilinehq/multiline/invite"
 	"github.com/multilinehq/multiline/mlerr"
 	"github.com/multilinehq/multiline/numberpool"
-	"github.com/multilinehq/multiline/permissions"
 )
 
 // Mode is what a batch does with its rows.
@@ -122,23 +121,18 @@ type Outcome struct {
 
 // RunOptions configure Run.
 type RunOptions struct {
-	Mode Mode
+	// Upload is the administrator's choices, as the service received them:
+	// Run reads Mode, Profile, MaxRows and MaxBytes (as in Options) and
+	// Progress, called with the rows done and the total: once with done = 0
+	// (or the rows Start returned) before the first row, then after each
+	// row. With a GroupImporter the rows of a group are reported done
+	// together, when the group is.
+	Upload
 	// Policy is the organization's account policy; every row is checked
 	// with ValidateRow against it before it reaches the Importer. Its
 	// Settings.SocialMessaging also decides whether the
 	// restrict_incoming_social_messaging column may be used.
 	Policy account.Policy
-	// Profile is the upload's user-permissions profile; empty means the
-	// organization's default.
-	Profile permissions.ProfileID
-	// MaxRows and MaxBytes are as in Options.
-	MaxRows  int
-	MaxBytes int64
-	// Progress, if set, is called with the rows done and the total: once
-	// with done = 0 before the first row, then after each row, in the
-	// goroutine that called Run. With a GroupImporter the rows of a group
-	// are reported done together, when the group is.
-	Progress func(done, total int)
 	// GroupSize is how many rows a GroupImporter gets at once;
 	// 0 means DefaultGroupSize.
 	GroupSize int

@@ -82,7 +82,7 @@ func TestRunModes(t *testing.T) {
 		t.Run(tt.mode.String(), func(t *testing.T) {
 			f := newFake()
 			f.available = 10
-			res, err := Run(context.Background(), strings.NewReader(in), f, RunOptions{Mode: tt.mode, Policy: testPolicy(false)})
+			res, err := Run(context.Background(), strings.NewReader(in), f, RunOptions{Upload: Upload{Mode: tt.mode}, Policy: testPolicy(false)})
 			require.NoError(t, err)
 			require.Len(t, res.Rows, 4)
 			assert.Equal(t, []int{2, 3, 4, 5}, lines(res.Rows), "report in file order")
@@ -129,7 +129,7 @@ func TestRunInviteOrder(t *testing.T) {
 		t.Run(tt.mode.String(), func(t *testing.T) {
 			f := newFake()
 			f.available = 1
-			res, err := Run(context.Background(), strings.NewReader(in), f, RunOptions{Mode: tt.mode, Policy: testPolicy(false)})
+			res, err := Run(context.Background(), strings.NewReader(in), f, RunOptions{Upload: Upload{Mode: tt.mode}, Policy: testPolicy(false)})
 			require.NoError(t, err)
 			assert.Equal(t, tt.order, f.calls)
 			assert.Equal(t, []int{2, 3, 4, 5}, lines(res.Rows))
@@ -150,8 +150,8 @@ func TestRunProgress(t *testing.T) {
 	)
 	var got [][2]int
 	_, err := Run(context.Background(), strings.NewReader(in), newFake(), RunOptions{
-		Policy:   testPolicy(false),
-		Progress: func(done, total int) { got = append(got, [2]int{done, total}) },
+		Policy: testPolicy(false),
+		Upload: Upload{Progress: func(done, total int) { got = append(got, [2]int{done, total}) }},
 	})
 	require.NoError(t, err)
 	assert.Equal(t, [][2]int{{0, 3}, {1, 3}, {2, 3}, {3, 3}}, got)
@@ -161,8 +161,8 @@ func TestRunFileRejected(t *testing.T) {
 	f := newFake()
 	called := false
 	_, err := Run(context.Background(), strings.NewReader(file(hdr, good, TemplateNote)), f, RunOptions{
-		Policy:   testPolicy(false),
-		Progress: func(int, int) { called = true },
+		Policy: testPolicy(false),
+		Upload: Upload{Progress: func(int, int) { called = true }},
 	})
 	assert.Equal(t, ReasonNoteLeftIn, fileErr(t, err).Reason)
 	assert.Empty(t, f.calls, "nothing is imported from a rejected file")
@@ -177,7 +177,7 @@ func TestRunFileRejected(t *testing.T) {
 
 	// The row cap is an option.
 	_, err = Run(context.Background(), strings.NewReader(file(hdr, good, strings.Replace(good, "ann", "bob", 1))), newFake(),
-		RunOptions{Policy: testPolicy(false), MaxRows: 1})
+		RunOptions{Policy: testPolicy(false), Upload: Upload{MaxRows: 1}})
 	assert.Equal(t, ReasonTooManyRows, fileErr(t, err).Reason)
 }
 
@@ -209,7 +209,7 @@ func TestRunImportFailures(t *testing.T) {
 				tt.setup(f)
 			}
 			in := file(hdr, rowWith(tt.cells), rowWith(map[Column]string{EmailOrDevice: "other@example.com", MultilineNumber: "+16282000001"}))
-			res, err := Run(context.Background(), strings.NewReader(in), f, RunOptions{Mode: tt.mode, Policy: testPolicy(false)})
+			res, err := Run(context.Background(), strings.NewReader(in), f, RunOptions{Upload: Upload{Mode: tt.mode}, Policy: testPolicy(false)})
 			require.NoError(t, err)
 			require.Len(t, res.Rows, 2)
 			r := res.Rows[0]
@@ -318,7 +318,7 @@ func TestRunGenerated(t *testing.T) {
 	for _, num := range batchtest.ExplicitNumbers(n) {
 		f.free[num] = true
 	}
-	res, err := Run(context.Background(), bytes.NewReader(batchtest.GenerateCSV(n)), f, RunOptions{Mode: ImportInvite, Policy: testPolicy(false)})
+	res, err := Run(context.Background(), bytes.NewReader(batchtest.GenerateCSV(n)), f, RunOptions{Upload: Upload{Mode: ImportInvite}, Policy: testPolicy(false)})
 	require.NoError(t, err)
 	assert.Equal(t, Summary{Total: n, Invited: n}, res.Summary)
 	assert.Len(t, f.calls, n)

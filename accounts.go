@@ -34,16 +34,6 @@ type Invited struct {
 	Delivery   Delivery
 }
 
-// Delivery is the delivery state of an outbound message, as an administrator
-// sees it.
-type Delivery struct {
-	State       invite.Delivery
-	Attempts    int
-	LastError   string
-	NextAttempt string // RFC 3339; empty once Sent
-	SentAt      string // RFC 3339; empty until Sent
-}
-
 // Save adds one account as the portal's single-account form's Save does: the
 // account is created Not Invited, with the number it asks for (if any), and
 // no invitation is sent. It needs Accounts on the organization.
@@ -233,6 +223,20 @@ func (s *Service) newInvitation(sc scope, a account.Account, opts InviteOptions)
 	}
 	m := s.invitationMessage(sc, a, &inv, token)
 	return inv, m, nil
+}
+
+// invitationMessage renders the invitation message of inv to a with the
+// organization's templates, in the account's language, else the
+// organization's, else English, and points inv at it. The message is
+// leased to the call that queues it (see leased).
+func (s *Service) invitationMessage(sc scope, a account.Account, inv *invite.Invitation, t invite.Token) invite.Message {
+	link := s.linkBase + string(t)
+	v := invite.ValuesFor(a, *inv, sc.org().Name, link)
+	m := sc.templates().InvitationMessage(*inv, a, sc.settings.Language, v, t)
+	m.NextAttempt = s.leased(m.Created)
+	m.ID = invite.MessageID(newID())
+	inv.Message = m.ID
+	return m
 }
 
 // invitationAudit is what the audit log keeps of an invitation: never the

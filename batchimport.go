@@ -16,10 +16,6 @@ import (
 	"github.com/multilinehq/multiline/permissions"
 )
 
-// ErrBatchRunning refuses an upload whose idempotency key belongs to a batch
-// that is still running: the first upload is not finished yet.
-var ErrBatchRunning = mlerr.New(CodeBatchRunning, "multiline: a batch with this idempotency key is still running")
-
 // BatchOptions are the administrator's choices for one upload. They travel
 // as they are to batch.Run (RunOptions.Upload): see batch.Upload. Progress
 // is never called inside a store transaction; see ImportBatch for
@@ -118,7 +114,7 @@ func (s *Service) ImportBatch(ctx context.Context, actor permissions.AdminID, o 
 		return replayed, err
 	}
 	run := batch.RunOptions{Upload: opts, Policy: policy, Workbook: s.workbook}
-	imp := &importer{s: s, sc: sc, opts: opts, accounts: map[int]account.ID{}}
+	imp := &importer{s: s, sc: sc, opts: opts, batchRows: &batchRows{accounts: map[int]account.ID{}}}
 
 	if opts.Mode == batch.ValidateOnly {
 		return s.validateBatch(ctx, sc, src, imp, run)
@@ -126,7 +122,7 @@ func (s *Service) ImportBatch(ctx context.Context, actor permissions.AdminID, o 
 
 	runCtx, lost := context.WithCancelCause(ctx)
 	defer lost(nil)
-	r := newBatchRun(s, sc, opts, key, imp, lost)
+	r := newBatchRun(s, sc, opts, key, imp.batchRows, lost)
 	imp.run = r
 	run.Start = r.start
 	res, runErr := batch.Run(runCtx, io.TeeReader(src, r.hash), imp, run)
@@ -188,14 +184,12 @@ func (s *Service) policy(ctx context.Context, tx Tx, sc scope, profile permissio
 
 // importer is the service's side of batch.Run.
 type importer struct {
-	s    *Service
-	sc   scope
-	opts BatchOptions
-	tx   Tx // set in validate-only: every row in one rolled-back transaction
-	// accounts maps a row's line to the account it created.
-	accounts map[int]account.ID
-	batchID  string    // the record's ID; empty in validate-only
-	run      *batchRun // stores the progress; nil in validate-only
+	s          *Service
+	sc         scope
+	opts       BatchOptions
+	tx         Tx        // set in validate-only: every row in one rolled-back transaction
+	*batchRows           // the record's ID and the accounts the rows created
+	run        *batchRun // stores the progress; nil in validate-only
 }
 
 // ImportRow imports one validated row whole, or not at all.
@@ -309,30 +303,6 @@ func (imp *importer) ImportCheckpoint(ctx context.Context, rows []batch.Row, ds 
 		imp.s.deliverAll(context.WithoutCancel(ctx), msgs)
 	}
 	return outs, errs, nil
-}
-
-// batchView is what the audit log keeps of a batch: not its rows.
-func batchView(b batch.Record) map[string]any {
-	return map[string]any{"id": b.ID, "mode": b.Mode.String(), "state": b.State, "summary": b.Summary, "key": b.Key}
-}
-
-// queueBatchSummary queues the batch's summary to the organization's alert
-// recipients (SPEC §6), in the transaction that stores the record.
-func (s *Service) queueBatchSummary(ctx context.Context, tx Tx, sc scope, b batch.Record) ([]invite.Message, error) {
-	sum := b.Summary
-	text := fmt.Sprintf("Batch Operations Report for %s (%s): %d rows, %d imported, %d invited, %d failed.\nBatch %s, %s.\n",
-		sc.org().Name, b.Mode, sum.Total, sum.Imported, sum.Invited, sum.Failed, b.ID, b.State)
-	var queued []invite.Message
-	for i, addr := range sc.settings.AlertRecipients {
-		m := invite.Message{ID: invite.MessageID(newID()), Kind: invite.KindAdmin, OrgID: b.OrgID, Channel: invite.Email, To: addr,
-			Subject: fmt.Sprintf("Batch Operations Report: %d of %d rows failed", sum.Failed, sum.Total), Text: text,
-			IdempotencyKey: fmt.Sprintf("batch-%s-%d", b.ID, i), State: invite.Queued, Created: s.now(), NextAttempt: s.leased(s.now())}
-		if err := tx.Enqueue(ctx, m); err != nil {
-			return nil, err
-		}
-		queued = append(queued, m)
-	}
-	return queued, nil
 }
 
 // Batch returns a batch record of an organization the actor covers. It needs
@@ -459,44 +429,4 @@ func (s *Service) UndoBatch(ctx context.Context, actor permissions.AdminID, id s
 		return Undone{}, err
 	}
 	return res, nil
-}
-
-// deleteAccount deletes an account: its number is released, its invitation
-// withdrawn and its queued message cancelled. Audited.
-func (s *Service) deleteAccount(ctx context.Context, tx Tx, actor permissions.AdminID, a account.Account) error {
-	if a.Number != "" {
-		n, err := tx.Number(ctx, a.Number)
-		if err != nil {
-			return err
-		}
-		freed, err := n.Release(s.now(), s.quarantine)
-		if err != nil {
-			return err
-		}
-		if err := tx.UpdateNumber(ctx, freed); err != nil {
-			return err
-		}
-		if err := s.audit(ctx, tx, actor, a.OrgID, ActionNumberReleased, n.E164, n, freed); err != nil {
-			return err
-		}
-	}
-	inv, err := tx.Invitation(ctx, a.ID)
-	switch {
-	case err == nil:
-		m, err := tx.Message(ctx, inv.Message)
-		if err != nil && !errors.Is(err, mlerr.ErrNotFound) {
-			return err
-		}
-		if c, final := m.Cancel(); err == nil && final == nil {
-			if err := tx.UpdateMessage(ctx, c); err != nil {
-				return err
-			}
-		}
-	case !errors.Is(err, mlerr.ErrNotFound):
-		return err
-	}
-	if err := tx.DeleteAccount(ctx, a.ID); err != nil {
-		return err
-	}
-	return s.audit(ctx, tx, actor, a.OrgID, ActionAccountDeleted, string(a.ID), a, nil)
 }

@@ -17,9 +17,9 @@ import (
 	"github.com/multilinehq/multiline/org"
 )
 
-// DefaultBatchLease is how long a running batch's lease lasts where no
-// WithBatchLease option is given.
-const DefaultBatchLease = time.Minute
+// ErrBatchRunning refuses an upload whose idempotency key belongs to a batch
+// that is still running: the first upload is not finished yet.
+var ErrBatchRunning = mlerr.New(CodeBatchRunning, "multiline: a batch with this idempotency key is still running")
 
 // ErrBatchFileChanged refuses an upload that would resume an Interrupted
 // batch (same organization, same idempotency key) with another file, mode
@@ -84,11 +84,11 @@ var errReplayed = errors.New("multiline: replayed")
 type batchRun struct {
 	s      *Service
 	sc     scope
-	opts   BatchOptions
+	opts   batch.Upload
 	key    string
 	runner string    // this run's name on the lease
 	hash   hash.Hash // of the file, as batch.Run reads it
-	imp    *importer
+	rows   *batchRows
 	// rec is the record as this run wrote it in start (started), or the
 	// record the key named when start refused; replay says it is another
 	// run's, which ended, returned as is.
@@ -101,8 +101,8 @@ type batchRun struct {
 	lost context.CancelCauseFunc
 }
 
-func newBatchRun(s *Service, sc scope, opts BatchOptions, key string, imp *importer, lost context.CancelCauseFunc) *batchRun {
-	return &batchRun{s: s, sc: sc, opts: opts, key: key, runner: newID(), hash: sha256.New(), imp: imp,
+func newBatchRun(s *Service, sc scope, opts batch.Upload, key string, rows *batchRows, lost context.CancelCauseFunc) *batchRun {
+	return &batchRun{s: s, sc: sc, opts: opts, key: key, runner: newID(), hash: sha256.New(), rows: rows,
 		stop: func() {}, lost: lost}
 }
 
@@ -170,10 +170,10 @@ func (r *batchRun) start(ctx context.Context, total int) ([]batch.ReportRow, err
 		return nil, err
 	}
 	r.started = true
-	r.imp.batchID = r.rec.ID
+	r.rows.batchID = r.rec.ID
 	for i, row := range r.rec.Rows {
 		if i < len(r.rec.Accounts) && r.rec.Accounts[i] != "" {
-			r.imp.accounts[row.Row] = r.rec.Accounts[i]
+			r.rows.accounts[row.Row] = r.rec.Accounts[i]
 		}
 	}
 	r.stop = r.renew(context.WithoutCancel(ctx))
@@ -252,7 +252,7 @@ func (r *batchRun) checkpoint(ctx context.Context, tx Tx, lines []batch.ReportRo
 		if a, ok := accts[l.Row]; ok {
 			b.Accounts[i] = a
 		} else {
-			b.Accounts[i] = r.imp.accounts[l.Row]
+			b.Accounts[i] = r.rows.accounts[l.Row]
 		}
 	}
 	b.Done, b.Summary, b.LeaseUntil = len(lines), batch.Summarize(lines), r.s.now().Add(r.s.batchLease)
@@ -269,7 +269,7 @@ func (r *batchRun) finish(ctx context.Context, res batch.Result, runErr error) (
 	rec.Rows, rec.Summary, rec.Done = res.Rows, res.Summary, len(res.Rows)
 	rec.Accounts = make([]account.ID, len(res.Rows))
 	for i, row := range res.Rows {
-		rec.Accounts[i] = r.imp.accounts[row.Row]
+		rec.Accounts[i] = r.rows.accounts[row.Row]
 	}
 	rec.LeaseUntil = time.Time{}
 	rec.State, rec.Finished = batch.Finished, s.now()
@@ -305,4 +305,36 @@ func (r *batchRun) finish(ctx context.Context, res batch.Result, runErr error) (
 	}
 	s.deliverAll(ctx, notices)
 	return rec, runErr
+}
+
+// batchRows is what a run and its importer share: the record's ID and the
+// account each row created.
+type batchRows struct {
+	batchID string // empty in validate-only
+	// accounts maps a row's line to the account it created.
+	accounts map[int]account.ID
+}
+
+// batchView is what the audit log keeps of a batch: not its rows.
+func batchView(b batch.Record) map[string]any {
+	return map[string]any{"id": b.ID, "mode": b.Mode.String(), "state": b.State, "summary": b.Summary, "key": b.Key}
+}
+
+// queueBatchSummary queues the batch's summary to the organization's alert
+// recipients (SPEC §6), in the transaction that stores the record.
+func (s *Service) queueBatchSummary(ctx context.Context, tx Tx, sc scope, b batch.Record) ([]invite.Message, error) {
+	sum := b.Summary
+	text := fmt.Sprintf("Batch Operations Report for %s (%s): %d rows, %d imported, %d invited, %d failed.\nBatch %s, %s.\n",
+		sc.org().Name, b.Mode, sum.Total, sum.Imported, sum.Invited, sum.Failed, b.ID, b.State)
+	var queued []invite.Message
+	for i, addr := range sc.settings.AlertRecipients {
+		m := invite.Message{ID: invite.MessageID(newID()), Kind: invite.KindAdmin, OrgID: b.OrgID, Channel: invite.Email, To: addr,
+			Subject: fmt.Sprintf("Batch Operations Report: %d of %d rows failed", sum.Failed, sum.Total), Text: text,
+			IdempotencyKey: fmt.Sprintf("batch-%s-%d", b.ID, i), State: invite.Queued, Created: s.now(), NextAttempt: s.leased(s.now())}
+		if err := tx.Enqueue(ctx, m); err != nil {
+			return nil, err
+		}
+		queued = append(queued, m)
+	}
+	return queued, nil
 }

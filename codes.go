@@ -1,12 +1,5 @@
 package multiline
 
-import (
-	"errors"
-
-	"github.com/multilinehq/multiline/mlerr"
-	"github.com/multilinehq/multiline/numberpool"
-)
-
 // The stable codes of the refusals the Service itself makes (see
 // mlerr.CodeOf); the domain packages define the codes of their own rules
 // (account.Code*, numberpool.Code*, invite.Code*, ...).
@@ -51,33 +44,3 @@ const (
 	KeyBatchKey       = "batch_key"       // an upload's idempotency key, in an organization
 	KeyAuditEvent     = "audit_event"     // an audit event's ID
 )
-
-// ErrorCode returns the code of the unique key: the key followed by
-// ".exists" (username.exists, account_id.exists, ...), the code of the
-// field error the Service makes of it.
-func (e *UniqueError) ErrorCode() string { return e.Key + ".exists" }
-
-// ErrorCode returns Code when set, CodeMoveNotEnoughNumbers for a move refused for
-// capacity, and otherwise the code of the rule broken (Err's): an account
-// rule's (email.required_smtp_offload, email.domain_not_allowed,
-// user_permissions.not_visible, ...) or the move guard's (move.same_org,
-// move.other_tree, ...).
-func (e *MoveError) ErrorCode() string {
-	if e.Code != "" {
-		return e.Code
-	}
-	if errors.Is(e.Err, numberpool.ErrNotEnoughNumbers) {
-		return CodeMoveNotEnoughNumbers
-	}
-	return mlerr.CodeOf(e.Err)
-}
-
-// ErrorCode returns the code of the refused choice: numberpool.CodeTaken for
-// a number that is no longer available, numberpool.CodePickRequired for no
-// choice, numberpool.CodeNumberFormat for one that is not a phone number.
-func (e *PickError) ErrorCode() string {
-	if e.Code != "" {
-		return e.Code
-	}
-	return mlerr.CodeOf(e.Err)
-}

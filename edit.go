@@ -241,23 +241,6 @@ func pendingInvitation(a account.Account) bool {
 	return st == account.Invited || st == account.InvitationFailed
 }
 
-// admitPending checks that account a, about to become a pending invitation,
-// fits its organization's capacity, which it weighs on when it has no
-// number; the organization stays locked until the transaction ends.
-func admitPending(ctx context.Context, tx Tx, a account.Account) error {
-	if err := tx.LockOrg(ctx, a.OrgID); err != nil {
-		return err
-	}
-	if a.Number != "" {
-		return nil
-	}
-	c, err := tx.Capacity(ctx, a.OrgID)
-	if err != nil {
-		return err
-	}
-	return numberpool.CheckCapacity(c, 0, 1)
-}
-
 // releaseNumber releases the number a holds, audited.
 func (s *Service) releaseNumber(ctx context.Context, tx Tx, actor permissions.AdminID, a account.Account) error {
 	n, err := tx.Number(ctx, a.Number)

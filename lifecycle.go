@@ -17,46 +17,6 @@ import (
 // activation.
 const ShortListSize = 5
 
-// templates returns the organization's invitation texts. Stored texts were
-// validated when they were saved; one that no longer parses (a newer SDK
-// with stricter rules) falls back to the built-in text rather than failing
-// the send.
-func templates(e org.Effective) invite.Templates {
-	ts, _ := invite.NewTemplates(overrides(e.Templates)...)
-	return ts
-}
-
-func overrides(tt []org.TemplateText) []invite.Override {
-	out := make([]invite.Override, len(tt))
-	for i, t := range tt {
-		out[i] = invite.Override{Language: t.Language, Part: invite.Part(t.Part), Source: t.Source}
-	}
-	return out
-}
-
-// checkTemplates validates custom invitation texts as saving them must.
-func checkTemplates(s org.Settings) error {
-	if !s.InvitationTemplates.Set {
-		return nil
-	}
-	_, err := invite.NewTemplates(overrides(s.InvitationTemplates.Value)...)
-	return err
-}
-
-// invitationMessage renders the invitation message of inv to a with the
-// organization's templates, in the account's language, else the
-// organization's, else English, and points inv at it. The message is
-// leased to the call that queues it (see leased).
-func (s *Service) invitationMessage(sc scope, a account.Account, inv *invite.Invitation, t invite.Token) invite.Message {
-	link := s.linkBase + string(t)
-	v := invite.ValuesFor(a, *inv, sc.org().Name, link)
-	m := sc.templates().InvitationMessage(*inv, a, sc.settings.Language, v, t)
-	m.NextAttempt = s.leased(m.Created)
-	m.ID = invite.MessageID(newID())
-	inv.Message = m.ID
-	return m
-}
-
 // PreviewInvitation renders an organization's invitation for a channel in a
 // language with sample data, as the portal's template editor shows it. It
 // needs Setup on the organization.
@@ -199,6 +159,16 @@ func (e *PickError) Error() string { return "multiline: activation: " + e.Reason
 
 // Unwrap returns numberpool.ErrNotAvailable or mlerr.ErrInvalid.
 func (e *PickError) Unwrap() error { return e.Err }
+
+// ErrorCode returns the code of the refused choice: numberpool.CodeTaken for
+// a number that is no longer available, numberpool.CodePickRequired for no
+// choice, numberpool.CodeNumberFormat for one that is not a phone number.
+func (e *PickError) ErrorCode() string {
+	if e.Code != "" {
+		return e.Code
+	}
+	return mlerr.CodeOf(e.Err)
+}
 
 // ShortList returns the numbers the invitee of token may pick from at
 // activation: a few Available numbers of the invitation's organization
@@ -438,4 +408,61 @@ func (s *Service) eachAccount(ctx context.Context, actor permissions.AdminID, id
 		}
 		return nil
 	})
+}
+
+// deleteAccount deletes an account: its number is released, its invitation
+// withdrawn and its queued message cancelled. Audited.
+func (s *Service) deleteAccount(ctx context.Context, tx Tx, actor permissions.AdminID, a account.Account) error {
+	if a.Number != "" {
+		n, err := tx.Number(ctx, a.Number)
+		if err != nil {
+			return err
+		}
+		freed, err := n.Release(s.now(), s.quarantine)
+		if err != nil {
+			return err
+		}
+		if err := tx.UpdateNumber(ctx, freed); err != nil {
+			return err
+		}
+		if err := s.audit(ctx, tx, actor, a.OrgID, ActionNumberReleased, n.E164, n, freed); err != nil {
+			return err
+		}
+	}
+	inv, err := tx.Invitation(ctx, a.ID)
+	switch {
+	case err == nil:
+		m, err := tx.Message(ctx, inv.Message)
+		if err != nil && !errors.Is(err, mlerr.ErrNotFound) {
+			return err
+		}
+		if c, final := m.Cancel(); err == nil && final == nil {
+			if err := tx.UpdateMessage(ctx, c); err != nil {
+				return err
+			}
+		}
+	case !errors.Is(err, mlerr.ErrNotFound):
+		return err
+	}
+	if err := tx.DeleteAccount(ctx, a.ID); err != nil {
+		return err
+	}
+	return s.audit(ctx, tx, actor, a.OrgID, ActionAccountDeleted, string(a.ID), a, nil)
+}
+
+// admitPending checks that account a, about to become a pending invitation,
+// fits its organization's capacity, which it weighs on when it has no
+// number; the organization stays locked until the transaction ends.
+func admitPending(ctx context.Context, tx Tx, a account.Account) error {
+	if err := tx.LockOrg(ctx, a.OrgID); err != nil {
+		return err
+	}
+	if a.Number != "" {
+		return nil
+	}
+	c, err := tx.Capacity(ctx, a.OrgID)
+	if err != nil {
+		return err
+	}
+	return numberpool.CheckCapacity(c, 0, 1)
 }

@@ -43,6 +43,21 @@ func (e *MoveError) Error() string { return "multiline: move refused: " + e.Mess
 // Unwrap returns the sentinel.
 func (e *MoveError) Unwrap() error { return e.Err }
 
+// ErrorCode returns Code when set, CodeMoveNotEnoughNumbers for a move refused for
+// capacity, and otherwise the code of the rule broken (Err's): an account
+// rule's (email.required_smtp_offload, email.domain_not_allowed,
+// user_permissions.not_visible, ...) or the move guard's (move.same_org,
+// move.other_tree, ...).
+func (e *MoveError) ErrorCode() string {
+	if e.Code != "" {
+		return e.Code
+	}
+	if errors.Is(e.Err, numberpool.ErrNotEnoughNumbers) {
+		return CodeMoveNotEnoughNumbers
+	}
+	return mlerr.CodeOf(e.Err)
+}
+
 // MoveOptions are the administrator's choices for a move.
 type MoveOptions struct {
 	// Profile, when set, is the user-permissions profile the moved accounts

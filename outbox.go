@@ -571,6 +571,16 @@ func (s *Service) retryWait(n int) time.Duration {
 	return d + time.Duration(binary.LittleEndian.Uint64(b[:])%uint64(half+1))
 }
 
+// Delivery is the delivery state of an outbound message, as an administrator
+// sees it.
+type Delivery struct {
+	State       invite.Delivery
+	Attempts    int
+	LastError   string
+	NextAttempt string // RFC 3339; empty once Sent
+	SentAt      string // RFC 3339; empty until Sent
+}
+
 // deliveryOf is the administrator's view of a message's delivery.
 func deliveryOf(m invite.Message) Delivery {
 	d := Delivery{State: m.State, Attempts: m.Attempts, LastError: m.LastError}

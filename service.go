@@ -58,6 +58,10 @@ type DeliveryPolicy struct {
 // DefaultDeliveryPolicy is used where no WithDeliveryPolicy option is given.
 var DefaultDeliveryPolicy = DeliveryPolicy{MaxAttempts: 5, Backoff: 30 * time.Second, MaxBackoff: time.Hour, Lease: time.Minute}
 
+// DefaultBatchLease is how long a running batch's lease lasts where no
+// WithBatchLease option is given.
+const DefaultBatchLease = time.Minute
+
 // Option configures a Service.
 type Option func(*Service) error
 
@@ -233,7 +237,7 @@ func authorize(ctx context.Context, tx Tx, actor permissions.AdminID, priv permi
 	}
 	e := org.Resolve(lin)
 	return scope{admin: admin, lineage: lin, ids: ids, settings: e,
-		templates: sync.OnceValue(func() invite.Templates { return templates(e) })}, nil
+		templates: sync.OnceValue(func() invite.Templates { return invite.OrgTemplates(e) })}, nil
 }
 
 // audit appends an audit event to tx.

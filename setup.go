@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/multilinehq/multiline/invite"
 	"github.com/multilinehq/multiline/mlerr"
 	"github.com/multilinehq/multiline/numberpool"
 	"github.com/multilinehq/multiline/org"
@@ -38,7 +39,7 @@ func (s *Service) CreateTenant(ctx context.Context, in TenantInput) (Tenant, err
 	var errs []error
 	name, err := org.CheckName(in.OrgName)
 	errs = append(errs, err)
-	errs = append(errs, org.ValidateSettings(in.Settings), checkTemplates(in.Settings))
+	errs = append(errs, org.ValidateSettings(in.Settings), invite.CheckOrgTemplates(in.Settings))
 	adminEmail, err := permissions.CheckAdminEmail(in.AdminEmail)
 	errs = append(errs, err)
 	adminName, err := permissions.CheckAdminName(in.AdminName)
@@ -91,7 +92,7 @@ type OrgInput struct {
 // CreateOrg creates a sub-organization of parent. It needs Setup on parent.
 func (s *Service) CreateOrg(ctx context.Context, actor permissions.AdminID, parent org.ID, in OrgInput) (org.Org, error) {
 	name, err := org.CheckName(in.Name)
-	if err := errors.Join(err, org.ValidateSettings(in.Settings), checkTemplates(in.Settings)); err != nil {
+	if err := errors.Join(err, org.ValidateSettings(in.Settings), invite.CheckOrgTemplates(in.Settings)); err != nil {
 		return org.Org{}, err
 	}
 	o := org.Org{ID: org.ID(newID()), ParentID: parent, Name: name, Settings: in.Settings, Created: s.now()}
@@ -113,7 +114,7 @@ func (s *Service) CreateOrg(ctx context.Context, actor permissions.AdminID, pare
 // UpdateOrgSettings replaces what an organization sets for itself. It needs
 // Setup on the organization.
 func (s *Service) UpdateOrgSettings(ctx context.Context, actor permissions.AdminID, id org.ID, settings org.Settings) (org.Org, error) {
-	if err := errors.Join(org.ValidateSettings(settings), checkTemplates(settings)); err != nil {
+	if err := errors.Join(org.ValidateSettings(settings), invite.CheckOrgTemplates(settings)); err != nil {
 		return org.Org{}, err
 	}
 	var o org.Org

@@ -263,3 +263,8 @@ type AuditEvent struct {
 	Before  json.RawMessage
 	After   json.RawMessage
 }
+
+// ErrorCode returns the code of the unique key: the key followed by
+// ".exists" (username.exists, account_id.exists, ...), the code of the
+// field error the Service makes of it.
+func (e *UniqueError) ErrorCode() string { return e.Key + ".exists" }

@@ -50,6 +50,27 @@
 // are the unique keys of a *UniqueError (KeyUsername, ...) and the audit
 // actions (ActionAccountCreated, ...).
 //
+// # Source files
+//
+// The rules live in the domain packages; the root holds the recipe of each
+// operation: authorize → load → domain rule → write → audit → deliver. Its
+// files depend one way: each refers only to files listed before it.
+//
+//   - accountquery.go, store.go: the Store contract; codes.go,
+//     auditaction.go: the Service's codes, unique keys and audit actions;
+//   - service.go: the Service, its options, authorize and audit;
+//   - audit.go, auditjson.go, alert.go: the audit log and the utilization
+//     alert;
+//   - outbox.go, outboxview.go: delivering messages and the outbox view;
+//   - accounts.go: adding accounts (Save, SaveAndInvite) and reading them;
+//   - edit.go, lifecycle.go, move.go: editing; resending, activating,
+//     suspending, deleting; moving;
+//   - setup.go, orgview.go: tenants, organizations, profiles,
+//     administrators, number pools, and the organization view;
+//   - search.go, export.go: searching and exporting accounts;
+//   - batchlease.go, batchgroup.go, batchimport.go, workbook.go: a batch's
+//     record and lease, a group of rows, the upload itself.
+//
 // Decisions where the specification is silent:
 //   - New numbers enter a tree at its root (AddNumbers); sub-organizations
 //     get theirs by AllocateNumbers and give them back by WithdrawNumbers.

@@ -1,7 +1,6 @@
 package invite
 
 import (
-	"fmt"
 	"strings"
 	"time"
 
@@ -73,31 +72,14 @@ func (m Message) Redact(s string) string {
 	return strings.ReplaceAll(s, m.Secret, m.Secret[:4]+"…")
 }
 
-// InvitationMessage renders the basic English invitation of account a with
-// the activation link. (Localized and customized templates replace it in the
-// template layer; this is the text used where none is set.)
-func InvitationMessage(inv Invitation, a account.Account, orgName, link string, t Token) Message {
-	name := strings.TrimSpace(a.FirstName + " " + a.LastName)
-	if name == "" {
-		name = a.Username
-	}
-	m := Message{
+// invitationEnvelope is the invitation message of inv carrying token t,
+// queued and due at once, without its text: Templates.InvitationMessage
+// renders that.
+func invitationEnvelope(inv Invitation, t Token) Message {
+	return Message{
 		Kind: KindInvitation, OrgID: inv.OrgID, Channel: inv.Channel, To: inv.Destination,
 		InvitationID: inv.ID, AccountID: inv.AccountID, TokenVersion: inv.TokenVersion,
 		IdempotencyKey: IdempotencyKey(inv.ID, inv.TokenVersion), Secret: string(t),
 		State: Queued, Created: inv.Updated, NextAttempt: inv.Updated,
 	}
-	number := ""
-	if a.Number != "" {
-		number = fmt.Sprintf(" Your MultiLine number is %s.", a.Number)
-	}
-	expires := inv.ExpiresAt.UTC().Format("2 Jan 2006 15:04 MST")
-	switch inv.Channel {
-	case Email:
-		m.Subject = fmt.Sprintf("%s invites you to MultiLine", orgName)
-		m.Text = fmt.Sprintf("Hello %s,\n\n%s has set up a MultiLine business line for you.%s\n\nActivate it here: %s\n\nThis link expires on %s.\n", name, orgName, number, link, expires)
-	case SMS:
-		m.Text = fmt.Sprintf("%s invites you to MultiLine.%s Activate: %s (expires %s)", orgName, number, link, expires)
-	}
-	return m
 }

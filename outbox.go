@@ -574,7 +574,7 @@ func (s *Service) retryWait(n int) time.Duration {
 // Delivery is the delivery state of an outbound message, as an administrator
 // sees it.
 type Delivery struct {
-	State       invite.Delivery
+	State       invite.MessageState
 	Attempts    int
 	LastError   string
 	NextAttempt string // RFC 3339; empty once Sent

@@ -8,16 +8,17 @@ import (
 	"github.com/multilinehq/multiline/org"
 )
 
-// Delivery is where an outbound message stands in the outbox.
-type Delivery string
+// MessageState is where an outbound message stands in the outbox (the
+// portal shows it as the message's delivery).
+type MessageState string
 
 // The delivery states (SPEC §7).
 const (
-	Queued    Delivery = "Queued"
-	Sent      Delivery = "Sent"
-	Failed    Delivery = "Failed"    // will be retried at NextAttempt
-	Abandoned Delivery = "Abandoned" // failed MaxAttempts times; a resend starts over
-	Cancelled Delivery = "Cancelled" // superseded (token rotated) or revoked
+	Queued    MessageState = "Queued"
+	Sent      MessageState = "Sent"
+	Failed    MessageState = "Failed"    // will be retried at NextAttempt
+	Abandoned MessageState = "Abandoned" // failed MaxAttempts times; a resend starts over
+	Cancelled MessageState = "Cancelled" // superseded (token rotated) or revoked
 )
 
 // Kind says what a message is for.
@@ -55,7 +56,7 @@ type Message struct {
 	// sent.
 	Secret string
 
-	State       Delivery
+	State       MessageState
 	Attempts    int
 	LastError   string
 	NextAttempt time.Time

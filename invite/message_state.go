@@ -21,7 +21,7 @@ var ErrFinal = errors.New("invite: the message is in a final state and never cha
 const MaxErrorLen = 500
 
 // Final reports whether d is a final state: Sent, Cancelled or Abandoned.
-func (d Delivery) Final() bool { return d == Sent || d == Cancelled || d == Abandoned }
+func (d MessageState) Final() bool { return d == Sent || d == Cancelled || d == Abandoned }
 
 // Due reports whether m waits for an attempt at now: it is Queued or Failed
 // and its NextAttempt (the end of its backoff or lease) is not after now.

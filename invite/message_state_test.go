@@ -17,7 +17,7 @@ func TestMessageStateMachine(t *testing.T) {
 	base := invite.Message{ID: "m1", Kind: invite.KindInvitation, Text: "link " + secret, HTML: "<a>" + secret + "</a>",
 		Secret: secret, State: invite.Queued, NextAttempt: t0}
 	retry := invite.Retry{Wait: time.Minute, MaxAttempts: 2, Expires: t0.Add(time.Hour)}
-	in := func(s invite.Delivery, attempts int) invite.Message {
+	in := func(s invite.MessageState, attempts int) invite.Message {
 		m := base
 		m.State, m.Attempts = s, attempts
 		return m
@@ -30,7 +30,7 @@ func TestMessageStateMachine(t *testing.T) {
 	failed := func(m invite.Message) (invite.Message, error) { return m.Undelivered(t0, "421 busy: "+secret, retry) }
 
 	t.Run("final states never change", func(t *testing.T) {
-		for _, s := range []invite.Delivery{invite.Sent, invite.Cancelled, invite.Abandoned} {
+		for _, s := range []invite.MessageState{invite.Sent, invite.Cancelled, invite.Abandoned} {
 			assert.True(t, s.Final(), s)
 			for name, f := range map[string]step{"cancel": cancel, "lease": lease, "delivered": delivered, "failed": failed} {
 				m := in(s, 3)
@@ -40,13 +40,13 @@ func TestMessageStateMachine(t *testing.T) {
 			}
 			assert.False(t, in(s, 1).Due(t0), "a %s message is never due", s)
 		}
-		for _, s := range []invite.Delivery{invite.Queued, invite.Failed} {
+		for _, s := range []invite.MessageState{invite.Queued, invite.Failed} {
 			assert.False(t, s.Final(), s)
 		}
 	})
 
 	t.Run("cancel", func(t *testing.T) {
-		for _, s := range []invite.Delivery{invite.Queued, invite.Failed} {
+		for _, s := range []invite.MessageState{invite.Queued, invite.Failed} {
 			got, err := in(s, 1).Cancel()
 			require.NoError(t, err)
 			assert.Equal(t, invite.Cancelled, got.State)
@@ -77,7 +77,7 @@ func TestMessageStateMachine(t *testing.T) {
 			name     string
 			m        invite.Message
 			r        invite.Retry
-			want     invite.Delivery
+			want     invite.MessageState
 			attempts int
 		}{
 			{name: "invitation retried", m: in(invite.Queued, 0), r: retry, want: invite.Failed, attempts: 1},

@@ -222,7 +222,7 @@ func scanMessage(row pgx.Row, m *invite.Message) error {
 		return err
 	}
 	m.ID, m.Kind, m.OrgID, m.Channel = invite.MessageID(id), invite.Kind(kind), org.ID(o), invite.Channel(channel)
-	m.InvitationID, m.AccountID, m.State = invite.ID(invID), account.ID(acc), invite.Delivery(state)
+	m.InvitationID, m.AccountID, m.State = invite.ID(invID), account.ID(acc), invite.MessageState(state)
 	m.NextAttempt, m.SentAt, m.Created = fromTS(next), fromTS(sent), fromTS(created)
 	return nil
 }

@@ -37,7 +37,7 @@ func testOutbox(t *testing.T, newStore func(*testing.T) multiline.Store) {
 		type msg struct {
 			name  string
 			org   org.ID
-			state invite.Delivery
+			state invite.MessageState
 			later time.Duration // how long after its creation it is next tried
 			due   bool
 		}

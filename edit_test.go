@@ -387,7 +387,7 @@ func requireInvariants(t *testing.T, store multiline.Store, o org.ID) {
 			id, held := holders[n.E164]
 			assert.Equal(t, held, n.State == numberpool.Assigned || n.State == numberpool.Registered, "number %s is %s", n.E164, n.State)
 			if held {
-				assert.Equal(t, string(id), n.AccountID)
+				assert.Equal(t, string(id), n.Account)
 			}
 		}
 		assert.Equal(t, avail, c.Available)

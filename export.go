@@ -104,7 +104,7 @@ func (n *exportNames) lines(ctx context.Context, tx Tx, as []account.Account) ([
 			return nil, err
 		}
 		for _, inv := range found {
-			invs[inv.AccountID] = inv
+			invs[inv.Account] = inv
 		}
 	}
 	out := make([][]string, 0, len(as))

@@ -218,7 +218,7 @@ func (s *Service) redeemable(ctx context.Context, tx Tx, token string) (invite.I
 	if err := inv.Check(t, s.now()); err != nil {
 		return invite.Invitation{}, account.Account{}, err
 	}
-	a, err := tx.Account(ctx, inv.AccountID)
+	a, err := tx.Account(ctx, inv.Account)
 	if err != nil {
 		return invite.Invitation{}, account.Account{}, err
 	}

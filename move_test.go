@@ -66,7 +66,7 @@ func TestMove(t *testing.T) {
 	l, err := f.svc.ListNumbers(ctx, f.root, f.support.ID, multiline.Page{})
 	require.NoError(t, err)
 	require.Len(t, l.Items, 1)
-	assert.Equal(t, numberpool.Number{E164: "+14155550101", OrgID: f.support.ID, State: numberpool.Assigned, AccountID: string(saved.ID), Origin: numberpool.Available}, l.Items[0])
+	assert.Equal(t, numberpool.Number{E164: "+14155550101", OrgID: f.support.ID, State: numberpool.Assigned, Account: string(saved.ID), Origin: numberpool.Available}, l.Items[0])
 	// The sales admin no longer sees it: it is not found, as if it never was.
 	_, err = f.svc.Account(ctx, f.salesAdmin, saved.ID)
 	assert.ErrorIs(t, err, mlerr.ErrNotFound)

@@ -276,7 +276,7 @@ func (s *Service) claimAll(ctx context.Context, tx Tx, due []invite.Message) ([]
 	var accts []account.ID
 	for _, m := range due {
 		if m.Kind == invite.KindInvitation {
-			accts = append(accts, m.AccountID)
+			accts = append(accts, m.Account)
 		}
 	}
 	invs := map[account.ID]invite.Invitation{}
@@ -286,7 +286,7 @@ func (s *Service) claimAll(ctx context.Context, tx Tx, due []invite.Message) ([]
 			return nil, 0, err
 		}
 		for _, inv := range found {
-			invs[inv.AccountID] = inv
+			invs[inv.Account] = inv
 		}
 	}
 	until := s.leased(s.now())
@@ -294,7 +294,7 @@ func (s *Service) claimAll(ctx context.Context, tx Tx, due []invite.Message) ([]
 	cancelled := 0
 	for _, m := range due {
 		if m.Kind == invite.KindInvitation {
-			if inv, ok := invs[m.AccountID]; !ok || !inv.Awaits(m) {
+			if inv, ok := invs[m.Account]; !ok || !inv.Awaits(m) {
 				if err := s.cancelMessage(ctx, tx, m); err != nil {
 					return nil, 0, err
 				}
@@ -450,7 +450,7 @@ func (s *Service) record(ctx context.Context, tx Tx, m invite.Message, sendErr e
 	firstSuccess := sendErr == nil && m.Attempts == 0
 	if m.Kind == invite.KindInvitation && !firstSuccess {
 		var err error
-		inv, err = tx.Invitation(ctx, m.AccountID)
+		inv, err = tx.Invitation(ctx, m.Account)
 		if errors.Is(err, mlerr.ErrNotFound) {
 			return s.cancelled(ctx, tx, m)
 		}
@@ -460,7 +460,7 @@ func (s *Service) record(ctx context.Context, tx Tx, m invite.Message, sendErr e
 		if !inv.Awaits(m) {
 			return s.cancelled(ctx, tx, m)
 		}
-		a, err := tx.Account(ctx, inv.AccountID)
+		a, err := tx.Account(ctx, inv.Account)
 		if errors.Is(err, mlerr.ErrNotFound) {
 			return s.cancelled(ctx, tx, m)
 		}

@@ -19,10 +19,10 @@ type MessageView struct {
 	Kind    invite.Kind
 	Channel invite.Channel
 	To      string
-	// AccountID is the invitee's account, for an invitation; empty for an
+	// Account is the invitee's account, for an invitation; empty for an
 	// admin notification.
-	AccountID account.ID
-	Created   time.Time
+	Account account.ID
+	Created time.Time
 	Delivery
 }
 
@@ -57,5 +57,5 @@ func (s *Service) ListMessages(ctx context.Context, actor permissions.AdminID, o
 func messageView(m invite.Message) MessageView {
 	d := deliveryOf(m)
 	d.LastError = m.Redact(d.LastError)
-	return MessageView{ID: m.ID, Kind: m.Kind, Channel: m.Channel, To: m.To, AccountID: m.AccountID, Created: m.Created, Delivery: d}
+	return MessageView{ID: m.ID, Kind: m.Kind, Channel: m.Channel, To: m.To, Account: m.Account, Created: m.Created, Delivery: d}
 }

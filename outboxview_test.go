@@ -50,7 +50,7 @@ func TestListMessages(t *testing.T) {
 
 	failed, sent := l.Items[0], l.Items[1]
 	assert.Equal(t, "u2@acme.example", failed.To, "newest first")
-	assert.Equal(t, u2.Account.ID, failed.AccountID)
+	assert.Equal(t, u2.Account.ID, failed.Account)
 	assert.Equal(t, invite.KindInvitation, failed.Kind)
 	assert.Equal(t, invite.Email, failed.Channel)
 	assert.Equal(t, invite.Failed, failed.State)
@@ -60,7 +60,7 @@ func TestListMessages(t *testing.T) {
 	assert.Empty(t, failed.SentAt)
 
 	assert.Equal(t, "u1@acme.example", sent.To)
-	assert.Equal(t, u1.Account.ID, sent.AccountID)
+	assert.Equal(t, u1.Account.ID, sent.Account)
 	assert.Equal(t, invite.Sent, sent.State)
 	assert.Equal(t, 1, sent.Attempts)
 	assert.NotEmpty(t, sent.SentAt)

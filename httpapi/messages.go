@@ -25,7 +25,7 @@ type messageJSON struct {
 func messageView(m multiline.MessageView) messageJSON {
 	d := m.Delivery
 	return messageJSON{ID: string(m.ID), Kind: string(m.Kind), Channel: string(m.Channel), To: m.To,
-		Account: string(m.AccountID), Created: stamp(m.Created),
+		Account: string(m.Account), Created: stamp(m.Created),
 		Delivery: deliveryJSON{State: strings.ToLower(string(d.State)), Attempts: d.Attempts, LastError: d.LastError,
 			NextAttempt: d.NextAttempt, SentAt: d.SentAt}}
 }

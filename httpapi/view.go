@@ -222,7 +222,7 @@ type numberJSON struct {
 }
 
 func numberView(n numberpool.Number) numberJSON {
-	return numberJSON{Number: n.E164, State: string(n.State), Tag: n.Tag, Account: n.AccountID}
+	return numberJSON{Number: n.E164, State: string(n.State), Tag: n.Tag, Account: n.Account}
 }
 
 type auditJSON struct {

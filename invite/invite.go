@@ -95,8 +95,10 @@ type ID string
 
 // Invitation is the invitation of one account.
 type Invitation struct {
-	ID          ID
-	AccountID   account.ID
+	ID ID
+	// Account is the invited account (not its portal "Account ID",
+	// account.Account.AccountID).
+	Account     account.ID
 	OrgID       org.ID
 	Channel     Channel
 	Destination string // the email or the E.164 device
@@ -191,7 +193,7 @@ func New(a account.Account, p Params) (Invitation, Token, error) {
 	}
 	ch := ChannelFor(a)
 	inv := Invitation{
-		ID: p.ID, AccountID: a.ID, OrgID: a.OrgID, Channel: ch,
+		ID: p.ID, Account: a.ID, OrgID: a.OrgID, Channel: ch,
 		State: Pending, Created: p.Now, Updated: p.Now,
 		ExpiresAt: p.Now.Add(ttl), TokenVersion: 1,
 	}

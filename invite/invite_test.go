@@ -58,7 +58,7 @@ func TestNewEmail(t *testing.T) {
 	})
 	require.NoError(t, err)
 	assert.Equal(t, invite.Invitation{
-		ID: "inv-1", AccountID: "acc-1", OrgID: "sales", Channel: invite.Email,
+		ID: "inv-1", Account: "acc-1", OrgID: "sales", Channel: invite.Email,
 		Destination: "Ann@Example.com", TokenHash: invite.HashToken(tok), TokenVersion: 1,
 		ExpiresAt: now.Add(48 * time.Hour), State: invite.Pending, Created: now, Updated: now,
 	}, inv)
@@ -90,7 +90,7 @@ func TestNewSMS(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, invite.SMS, inv.Channel)
 			assert.Equal(t, "+14155550102", inv.Destination)
-			assert.Equal(t, account.ID("acc-2"), inv.AccountID)
+			assert.Equal(t, account.ID("acc-2"), inv.Account)
 			assert.Equal(t, now.Add(time.Hour), inv.ExpiresAt)
 			require.NotNil(t, inv.Consent)
 			assert.Equal(t, tt.want, inv.Consent)

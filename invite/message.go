@@ -49,7 +49,7 @@ type Message struct {
 	// InvitationID and TokenVersion tie an invitation message to the token it
 	// carries; empty for admin notifications.
 	InvitationID ID
-	AccountID    account.ID
+	Account      account.ID // the invitee's account, for an invitation
 	TokenVersion int
 	// Secret is a part of the text that loggers must not print in full (the
 	// activation token). It is cleared, with the body, once the message is
@@ -79,7 +79,7 @@ func (m Message) Redact(s string) string {
 func invitationEnvelope(inv Invitation, t Token) Message {
 	return Message{
 		Kind: KindInvitation, OrgID: inv.OrgID, Channel: inv.Channel, To: inv.Destination,
-		InvitationID: inv.ID, AccountID: inv.AccountID, TokenVersion: inv.TokenVersion,
+		InvitationID: inv.ID, Account: inv.Account, TokenVersion: inv.TokenVersion,
 		IdempotencyKey: IdempotencyKey(inv.ID, inv.TokenVersion), Secret: string(t),
 		State: Queued, Created: inv.Updated, NextAttempt: inv.Updated,
 	}

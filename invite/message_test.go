@@ -108,7 +108,7 @@ func TestInvitationMessage(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			inv := invite.Invitation{
-				ID: "inv-1", AccountID: tt.a.ID, OrgID: "sales", Channel: tt.channel, Destination: tt.dest,
+				ID: "inv-1", Account: tt.a.ID, OrgID: "sales", Channel: tt.channel, Destination: tt.dest,
 				TokenVersion: 3, ExpiresAt: expires, State: invite.Pending, Created: now, Updated: now.Add(time.Minute),
 			}
 			m := invite.DefaultTemplates().InvitationMessage(inv, tt.a, "en", invite.ValuesFor(tt.a, inv, "Acme Corp", link), tok)

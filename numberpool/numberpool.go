@@ -66,11 +66,13 @@ var States = []State{Available, Reserved, Assigned, Registered, Aging}
 
 // Number is one business number of an organization's pool.
 type Number struct {
-	E164      string // the number, in E.164: +14155550101
-	OrgID     org.ID
-	State     State
-	Tag       string // e.g. PORTED; set for Reserved numbers, may be set on others
-	AccountID string // the holder while Assigned or Registered
+	E164  string // the number, in E.164: +14155550101
+	OrgID org.ID
+	State State
+	Tag   string // e.g. PORTED; set for Reserved numbers, may be set on others
+	// Account is the account holding the number while Assigned or
+	// Registered. Its audit-log key stays "AccountID".
+	Account string `json:"AccountID"`
 	// Origin is the state the number was assigned from (Available or
 	// Reserved), where Release returns it.
 	Origin State
@@ -129,7 +131,7 @@ func (n Number) Assign(accountID string) (Number, error) {
 	if accountID == "" {
 		return n, errors.New("numberpool: assign needs an account")
 	}
-	n.Origin, n.State, n.AccountID = n.State, Assigned, accountID
+	n.Origin, n.State, n.Account = n.State, Assigned, accountID
 	return n, nil
 }
 
@@ -155,7 +157,7 @@ func (n Number) Release(now time.Time, quarantine time.Duration) (Number, error)
 	if n.State != Assigned && n.State != Registered {
 		return n, n.refuse(to)
 	}
-	n.AccountID = ""
+	n.Account = ""
 	if quarantine > 0 {
 		n.State, n.AgingUntil = Aging, now.Add(quarantine)
 		return n, nil

@@ -26,10 +26,10 @@ var (
 	nAvail   = numberpool.Number{E164: number, OrgID: acme, State: numberpool.Available}
 	nReserve = numberpool.Number{E164: number, OrgID: acme, State: numberpool.Reserved, Tag: "PORTED"}
 	// Assigned / Registered from Available and from Reserved.
-	nAssignedA   = numberpool.Number{E164: number, OrgID: acme, State: numberpool.Assigned, AccountID: "acc-1", Origin: numberpool.Available}
-	nAssignedR   = numberpool.Number{E164: number, OrgID: acme, State: numberpool.Assigned, AccountID: "acc-1", Origin: numberpool.Reserved, Tag: "PORTED"}
-	nRegisteredA = numberpool.Number{E164: number, OrgID: acme, State: numberpool.Registered, AccountID: "acc-1", Origin: numberpool.Available}
-	nRegisteredR = numberpool.Number{E164: number, OrgID: acme, State: numberpool.Registered, AccountID: "acc-1", Origin: numberpool.Reserved, Tag: "PORTED"}
+	nAssignedA   = numberpool.Number{E164: number, OrgID: acme, State: numberpool.Assigned, Account: "acc-1", Origin: numberpool.Available}
+	nAssignedR   = numberpool.Number{E164: number, OrgID: acme, State: numberpool.Assigned, Account: "acc-1", Origin: numberpool.Reserved, Tag: "PORTED"}
+	nRegisteredA = numberpool.Number{E164: number, OrgID: acme, State: numberpool.Registered, Account: "acc-1", Origin: numberpool.Available}
+	nRegisteredR = numberpool.Number{E164: number, OrgID: acme, State: numberpool.Registered, Account: "acc-1", Origin: numberpool.Reserved, Tag: "PORTED"}
 	nAgingA      = numberpool.Number{E164: number, OrgID: acme, State: numberpool.Aging, Origin: numberpool.Available, AgingUntil: t0.Add(time.Hour)}
 	nAgingR      = numberpool.Number{E164: number, OrgID: acme, State: numberpool.Aging, Origin: numberpool.Reserved, Tag: "PORTED", AgingUntil: t0.Add(time.Hour)}
 )

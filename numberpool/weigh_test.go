@@ -1,6 +1,7 @@
 package numberpool_test
 
 import (
+	"encoding/json"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -37,4 +38,12 @@ func TestWeigh(t *testing.T) {
 		})
 	}
 	assert.Equal(t, 2, numberpool.Capacity{Available: 3, Pending: 1}.Slack())
+}
+
+// The audit log keeps numbers as JSON; renaming the Go field kept its key.
+func TestNumberJSONKeepsAccountIDKey(t *testing.T) {
+	b, err := json.Marshal(numberpool.Number{E164: "+14155550100", State: numberpool.Assigned, Account: "a1"})
+	assert.NoError(t, err)
+	assert.Contains(t, string(b), `"AccountID":"a1"`)
+	assert.NotContains(t, string(b), `"Account":`)
 }

@@ -606,8 +606,8 @@ func (t *tx) CreateInvitation(ctx context.Context, inv invite.Invitation) error 
 	if err := t.check(ctx); err != nil {
 		return err
 	}
-	if _, ok := t.s.invitations[inv.AccountID]; ok {
-		return &multiline.UniqueError{Key: multiline.KeyInvitation, Value: string(inv.AccountID)}
+	if _, ok := t.s.invitations[inv.Account]; ok {
+		return &multiline.UniqueError{Key: multiline.KeyInvitation, Value: string(inv.Account)}
 	}
 	t.setInvitation(inv)
 	return nil
@@ -615,14 +615,14 @@ func (t *tx) CreateInvitation(ctx context.Context, inv invite.Invitation) error 
 
 // setInvitation stores inv and keeps the token index in step.
 func (t *tx) setInvitation(inv invite.Invitation) {
-	if old, ok := t.s.invitations[inv.AccountID]; ok {
+	if old, ok := t.s.invitations[inv.Account]; ok {
 		for _, h := range append([][]byte{old.TokenHash}, old.Retired...) {
 			del(t, t.s.tokens, string(h))
 		}
 	}
-	put(t, t.s.invitations, inv.AccountID, cloneInvitation(inv))
+	put(t, t.s.invitations, inv.Account, cloneInvitation(inv))
 	for _, h := range append([][]byte{inv.TokenHash}, inv.Retired...) {
-		put(t, t.s.tokens, string(h), inv.AccountID)
+		put(t, t.s.tokens, string(h), inv.Account)
 	}
 }
 
@@ -652,8 +652,8 @@ func (t *tx) UpdateInvitation(ctx context.Context, inv invite.Invitation) error 
 	if err := t.check(ctx); err != nil {
 		return err
 	}
-	if _, ok := t.s.invitations[inv.AccountID]; !ok {
-		return notFound("invitation of account", inv.AccountID)
+	if _, ok := t.s.invitations[inv.Account]; !ok {
+		return notFound("invitation of account", inv.Account)
 	}
 	t.setInvitation(inv)
 	return nil

@@ -142,7 +142,7 @@ func TestConcurrentEdits(t *testing.T) {
 			id, held := holders[n.E164]
 			assert.Equal(t, held, n.State == numberpool.Assigned, "number %s is %s", n.E164, n.State)
 			if held {
-				assert.Equal(t, string(id), n.AccountID)
+				assert.Equal(t, string(id), n.Account)
 			}
 		}
 		assert.Equal(t, free, c.Available, "the stored Available count is the numbers'")

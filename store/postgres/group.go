@@ -126,12 +126,12 @@ func (t *tx) CreateInvitations(ctx context.Context, invs []invite.Invitation) er
 		}
 		rows[i] = args
 		for _, h := range tokenHashes(inv) {
-			hashes, owners = append(hashes, bytes.Clone(h)), append(owners, string(inv.AccountID))
+			hashes, owners = append(hashes, bytes.Clone(h)), append(owners, string(inv.Account))
 		}
 	}
 	t.later(t.s.q.createInvitations, append(arrays(invitationColumns, rows), hashes, owners)...)
 	for _, inv := range invs {
-		t.knowInvitation(inv.AccountID)
+		t.knowInvitation(inv.Account)
 	}
 	return nil
 }
@@ -191,7 +191,7 @@ func (t *tx) Invitations(ctx context.Context, accounts []account.ID) ([]invite.I
 		return nil, err
 	}
 	for _, inv := range out {
-		t.knowInvitation(inv.AccountID)
+		t.knowInvitation(inv.Account)
 	}
 	return out, nil
 }

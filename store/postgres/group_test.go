@@ -159,7 +159,7 @@ func TestCoalescedWrites(t *testing.T) {
 	}
 	n1a, n2, n1b := nums[0], nums[1], nums[0]
 	n1a.State, n1a.Tag = numberpool.Reserved, "first"
-	n2.State, n2.AccountID, n2.Tag = numberpool.Assigned, "a1", `t"ag\`
+	n2.State, n2.Account, n2.Tag = numberpool.Assigned, "a1", `t"ag\`
 	n1b.State, n1b.Tag, n1b.AgingUntil = numberpool.Aging, "last", t0.Add(time.Hour)
 	n3 := nums[2]
 	n3.State, n3.AgingUntil, n3.Origin = numberpool.Available, time.Time{}, numberpool.Aging
@@ -405,7 +405,7 @@ func TestNarrowMessageUpdates(t *testing.T) {
 	for i := range 4 {
 		m := invite.Message{ID: invite.MessageID(fmt.Sprintf("m%d", i)), Kind: invite.KindInvitation, OrgID: o,
 			Channel: invite.Email, To: fmt.Sprintf("u%d@example.com", i), Subject: "Join", Text: "Hello " + odd[i],
-			HTML: html, IdempotencyKey: fmt.Sprintf("k%d", i), InvitationID: "inv", AccountID: "acc", TokenVersion: 2,
+			HTML: html, IdempotencyKey: fmt.Sprintf("k%d", i), InvitationID: "inv", Account: "acc", TokenVersion: 2,
 			Secret: "tok-" + odd[i+3], State: invite.Queued, Created: t0}
 		ms, ids = append(ms, m), append(ids, m.ID)
 	}
@@ -590,7 +590,7 @@ func TestGroupWritesMatchSingle(t *testing.T) {
 			as[i].AccountID = fmt.Sprintf("%s-%d", prefix, i)
 		}
 		for i := range is {
-			is[i].AccountID, is[i].ID = as[i].ID, invite.ID(fmt.Sprintf("%s-inv-%d", prefix, i))
+			is[i].Account, is[i].ID = as[i].ID, invite.ID(fmt.Sprintf("%s-inv-%d", prefix, i))
 			if is[i].TokenHash != nil {
 				is[i].TokenHash = append([]byte(prefix), is[i].TokenHash...)
 			}
@@ -601,7 +601,7 @@ func TestGroupWritesMatchSingle(t *testing.T) {
 		for i := range ms {
 			ms[i].ID = invite.MessageID(fmt.Sprintf("%s-msg-%d", prefix, i))
 			ms[i].IdempotencyKey = fmt.Sprintf("%s-key-%d", prefix, i)
-			ms[i].AccountID = as[i].ID
+			ms[i].Account = as[i].ID
 		}
 		return as, is, ms
 	}
@@ -657,7 +657,7 @@ func TestGroupWritesMatchSingle(t *testing.T) {
 					if err != nil {
 						return fmt.Errorf("token %x: %w", h, err)
 					}
-					assert.Equal(t, inv.AccountID, got.AccountID)
+					assert.Equal(t, inv.Account, got.Account)
 				}
 			}
 			gotM, err = tx.MessagesByID(ctx, []invite.MessageID{ms[1].ID, ms[0].ID})
@@ -817,10 +817,10 @@ func TestGroupRoundTrips(t *testing.T) {
 				Username: fmt.Sprintf("%s-%d@example.com", prefix, i), AccountID: fmt.Sprintf("%s-%d", prefix, i),
 				Status: account.Invited, Applications: []org.Application{"mobile"}}
 			as, accts = append(as, a), append(accts, a.ID)
-			invs = append(invs, invite.Invitation{ID: invite.ID(fmt.Sprintf("%s-inv-%03d", prefix, i)), AccountID: a.ID, OrgID: o,
+			invs = append(invs, invite.Invitation{ID: invite.ID(fmt.Sprintf("%s-inv-%03d", prefix, i)), Account: a.ID, OrgID: o,
 				Channel: invite.Email, TokenHash: []byte(fmt.Sprintf("%s-hash-%d", prefix, i)), State: invite.Pending})
 			m := invite.Message{ID: invite.MessageID(fmt.Sprintf("%s-msg-%03d", prefix, i)), OrgID: o, Kind: invite.KindInvitation,
-				IdempotencyKey: fmt.Sprintf("%s-key-%d", prefix, i), AccountID: a.ID, State: invite.Queued}
+				IdempotencyKey: fmt.Sprintf("%s-key-%d", prefix, i), Account: a.ID, State: invite.Queued}
 			ms, ids = append(ms, m), append(ids, m.ID)
 			e164s = append(e164s, fmt.Sprintf("+1415%s%04d", map[string]string{"warm": "555", "measured": "556"}[prefix], i))
 		}
@@ -910,7 +910,7 @@ func TestArrayLiteralsRandom(t *testing.T) {
 		as = append(as, a)
 		a.Applications, a.Features, a.LastName = fromStrings[org.Application](texts()), fromStrings[org.Feature](texts()), text()
 		updated = append(updated, a)
-		inv := invite.Invitation{ID: invite.ID(fmt.Sprintf("inv-%03d", i)), AccountID: a.ID, OrgID: "o", State: invite.Pending}
+		inv := invite.Invitation{ID: invite.ID(fmt.Sprintf("inv-%03d", i)), Account: a.ID, OrgID: "o", State: invite.Pending}
 		for j := range r.IntN(4) {
 			h := make([]byte, r.IntN(40))
 			for k := range h {

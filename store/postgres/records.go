@@ -526,9 +526,9 @@ func (t *tx) CreateInvitation(ctx context.Context, inv invite.Invitation) error 
 		return err
 	}
 	if n == 0 {
-		return &multiline.UniqueError{Key: multiline.KeyInvitation, Value: string(inv.AccountID)}
+		return &multiline.UniqueError{Key: multiline.KeyInvitation, Value: string(inv.Account)}
 	}
-	t.knowInvitation(inv.AccountID)
+	t.knowInvitation(inv.Account)
 	return nil
 }
 
@@ -537,7 +537,7 @@ func (t *tx) readInvitation(ctx context.Context, sql string, arg any, what strin
 	if err != nil {
 		return invite.Invitation{}, err
 	}
-	t.knowInvitation(inv.AccountID)
+	t.knowInvitation(inv.Account)
 	return inv, nil
 }
 
@@ -574,8 +574,8 @@ func (t *tx) UpdateInvitation(ctx context.Context, inv invite.Invitation) error 
 	if err != nil {
 		return err
 	}
-	acc, hashes := string(inv.AccountID), tokenHashes(inv)
-	if t.invitations[inv.AccountID] {
+	acc, hashes := string(inv.Account), tokenHashes(inv)
+	if t.invitations[inv.Account] {
 		t.later(t.s.q.updateInvitation, args...)
 		t.later(t.s.q.deleteTokens, acc)
 		t.later(t.s.q.insertTokens, acc, hashes)
@@ -589,9 +589,9 @@ func (t *tx) UpdateInvitation(ctx context.Context, inv invite.Invitation) error 
 		return err
 	}
 	if !ok {
-		return notFound("invitation of account", inv.AccountID)
+		return notFound("invitation of account", inv.Account)
 	}
-	t.knowInvitation(inv.AccountID)
+	t.knowInvitation(inv.Account)
 	return nil
 }
 

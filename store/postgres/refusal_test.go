@@ -130,7 +130,7 @@ func TestStoreFailuresPassThrough(t *testing.T) {
 			ns, err := in.svc.ListNumbers(ctx, root, o, multiline.Page{Limit: multiline.MaxPageSize})
 			require.NoError(t, err)
 			for _, n := range ns.Items {
-				s.Numbers = append(s.Numbers, fmt.Sprintf("%s %s %s %s", n.E164, n.OrgID, n.State, n.AccountID))
+				s.Numbers = append(s.Numbers, fmt.Sprintf("%s %s %s %s", n.E164, n.OrgID, n.State, n.Account))
 			}
 			ev, err := in.svc.ListAudit(ctx, root, o, multiline.Page{Limit: multiline.MaxPageSize})
 			require.NoError(t, err)

@@ -129,7 +129,7 @@ func scanProfile(row pgx.Row, p *permissions.Profile) error {
 func scanNumber(row pgx.Row, n *numberpool.Number) error {
 	var o, state, origin string
 	var aging pgtype.Timestamptz
-	if err := row.Scan(&n.E164, &o, &state, &n.Tag, &n.AccountID, &origin, &aging); err != nil {
+	if err := row.Scan(&n.E164, &o, &state, &n.Tag, &n.Account, &origin, &aging); err != nil {
 		return err
 	}
 	n.OrgID, n.State, n.Origin, n.AgingUntil = org.ID(o), numberpool.State(state), numberpool.State(origin), fromTS(aging)
@@ -137,7 +137,7 @@ func scanNumber(row pgx.Row, n *numberpool.Number) error {
 }
 
 func numberArgs(n numberpool.Number) []any {
-	return []any{n.E164, string(n.OrgID), string(n.State), n.Tag, n.AccountID, string(n.Origin), ts(n.AgingUntil)}
+	return []any{n.E164, string(n.OrgID), string(n.State), n.Tag, n.Account, string(n.Origin), ts(n.AgingUntil)}
 }
 
 func scanAccount(row pgx.Row, a *account.Account) error {
@@ -172,7 +172,7 @@ func scanInvitation(row pgx.Row, inv *invite.Invitation) error {
 		&expires, &state, &consent, &msg, &created, &updated); err != nil {
 		return err
 	}
-	inv.AccountID, inv.ID, inv.OrgID = account.ID(acc), invite.ID(id), org.ID(o)
+	inv.Account, inv.ID, inv.OrgID = account.ID(acc), invite.ID(id), org.ID(o)
 	inv.Channel, inv.State, inv.Message = invite.Channel(channel), invite.State(state), invite.MessageID(msg)
 	inv.ExpiresAt, inv.Created, inv.Updated = fromTS(expires), fromTS(created), fromTS(updated)
 	inv.Consent = nil
@@ -195,7 +195,7 @@ func invitationArgs(inv invite.Invitation) ([]any, error) {
 		}
 		consent = c
 	}
-	return []any{string(inv.AccountID), string(inv.ID), string(inv.OrgID), string(inv.Channel), inv.Destination,
+	return []any{string(inv.Account), string(inv.ID), string(inv.OrgID), string(inv.Channel), inv.Destination,
 		inv.TokenHash, inv.TokenVersion, inv.Retired, ts(inv.ExpiresAt), string(inv.State), consent,
 		string(inv.Message), ts(inv.Created), ts(inv.Updated)}, nil
 }
@@ -222,14 +222,14 @@ func scanMessage(row pgx.Row, m *invite.Message) error {
 		return err
 	}
 	m.ID, m.Kind, m.OrgID, m.Channel = invite.MessageID(id), invite.Kind(kind), org.ID(o), invite.Channel(channel)
-	m.InvitationID, m.AccountID, m.State = invite.ID(invID), account.ID(acc), invite.MessageState(state)
+	m.InvitationID, m.Account, m.State = invite.ID(invID), account.ID(acc), invite.MessageState(state)
 	m.NextAttempt, m.SentAt, m.Created = fromTS(next), fromTS(sent), fromTS(created)
 	return nil
 }
 
 func messageArgs(m invite.Message) []any {
 	return []any{string(m.ID), string(m.Kind), string(m.OrgID), string(m.Channel), m.To, m.Subject, m.Text, m.HTML,
-		m.IdempotencyKey, string(m.InvitationID), string(m.AccountID), m.TokenVersion, m.Secret, string(m.State),
+		m.IdempotencyKey, string(m.InvitationID), string(m.Account), m.TokenVersion, m.Secret, string(m.State),
 		m.Attempts, m.LastError, ts(m.NextAttempt), ts(m.SentAt), ts(m.Created)}
 }
 

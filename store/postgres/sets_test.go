@@ -89,7 +89,7 @@ func TestUpdateOfMessage(t *testing.T) {
 	tx := &tx{s: &Store{q: q}}
 	at := time.Date(2026, 1, 2, 3, 4, 5, 6000, time.UTC)
 	prev := invite.Message{ID: "m", Kind: invite.KindInvitation, OrgID: "o", Channel: invite.Email, To: "a@example.com",
-		Subject: "s", Text: "t", HTML: "<p>h</p>", IdempotencyKey: "k", InvitationID: "i", AccountID: "a", TokenVersion: 1,
+		Subject: "s", Text: "t", HTML: "<p>h</p>", IdempotencyKey: "k", InvitationID: "i", Account: "a", TokenVersion: 1,
 		Secret: "x", State: invite.Queued, Created: at}
 	change := func(f func(*invite.Message)) invite.Message {
 		m := prev

@@ -80,7 +80,7 @@ func testConcurrency(t *testing.T, newStore func(*testing.T) multiline.Store) {
 		// Every number has exactly the holder that picked it.
 		for _, n := range listAll(f, numbersOf(o.ID)) {
 			assert.Equal(t, numberpool.Assigned, n.State, n.E164)
-			assert.Equal(t, holders[n.E164], n.AccountID, n.E164)
+			assert.Equal(t, holders[n.E164], n.Account, n.E164)
 		}
 		assert.Equal(t, numberpool.Capacity{Held: free, Total: free}, f.capacity(o.ID))
 		assert.Equal(t, free, f.capacity(other.ID).Available)

@@ -202,7 +202,7 @@ func testInFlightCancelled(t *testing.T, newStore func(*testing.T) multiline.Sto
 		done <- result{res, err}
 	}()
 	first := <-inFlight
-	resent, err := w.svc.Resend(ctx, admin, []account.ID{first.AccountID}, multiline.InviteOptions{})
+	resent, err := w.svc.Resend(ctx, admin, []account.ID{first.Account}, multiline.InviteOptions{})
 	if err != nil {
 		close(release)
 		require.NoError(t, err)
@@ -224,7 +224,7 @@ func testInFlightCancelled(t *testing.T, newStore func(*testing.T) multiline.Sto
 	require.NoError(t, err)
 	require.Equal(t, invite.Failed, other.Delivery.State)
 
-	require.NoError(t, w.svc.Delete(ctx, admin, []account.ID{first.AccountID}))
+	require.NoError(t, w.svc.Delete(ctx, admin, []account.ID{first.Account}))
 	w.advance(2 * time.Hour)
 	rep := w.deliverPending()
 	assert.Equal(t, 1, rep.Sent, "the other tenant's message is delivered")
@@ -267,9 +267,9 @@ func testInFlightWithdrawn(t *testing.T, newStore func(*testing.T) multiline.Sto
 	var err error
 	switch action {
 	case "Suspend":
-		err = w.svc.Suspend(ctx, admin, []account.ID{m.AccountID})
+		err = w.svc.Suspend(ctx, admin, []account.ID{m.Account})
 	case "Delete":
-		err = w.svc.Delete(ctx, admin, []account.ID{m.AccountID})
+		err = w.svc.Delete(ctx, admin, []account.ID{m.Account})
 	}
 	close(release)
 	require.NoError(t, err)
@@ -280,7 +280,7 @@ func testInFlightWithdrawn(t *testing.T, newStore func(*testing.T) multiline.Sto
 	assert.Empty(t, got.LastError)
 
 	if action == "Suspend" {
-		require.NoError(t, w.svc.Reactivate(ctx, admin, []account.ID{m.AccountID}))
+		require.NoError(t, w.svc.Reactivate(ctx, admin, []account.ID{m.Account}))
 	}
 	w.advance(2 * time.Hour)
 	assert.Equal(t, multiline.DeliveryReport{}, w.deliverPending(), "a cancelled message is never retried")
@@ -305,7 +305,7 @@ func testVanishedInvitation(t *testing.T, newStore func(*testing.T) multiline.St
 
 	orphan := invite.Message{ID: invite.MessageID(id()), Kind: invite.KindInvitation, OrgID: w.acme.Org.ID,
 		Channel: invite.Email, To: "gone@acme.example", Text: "an old invitation", IdempotencyKey: "orphan-" + id(),
-		InvitationID: invite.ID(id()), AccountID: account.ID(id()), TokenVersion: 1,
+		InvitationID: invite.ID(id()), Account: account.ID(id()), TokenVersion: 1,
 		State: invite.Failed, Attempts: 1, LastError: "421", NextAttempt: base, Created: base}
 	require.NoError(t, w.store.Tx(ctx, func(ctx context.Context, tx multiline.Tx) error { return tx.Enqueue(ctx, orphan) }))
 
@@ -334,7 +334,7 @@ func testImportSendDeletes(t *testing.T, newStore func(*testing.T) multiline.Sto
 		if m.To != doomed {
 			return nil
 		}
-		if err := w.svc.Delete(ctx, admin, []account.ID{m.AccountID}); err != nil {
+		if err := w.svc.Delete(ctx, admin, []account.ID{m.Account}); err != nil {
 			return fmt.Errorf("the test's delete: %w", err)
 		}
 		return errors.New("550 mailbox unavailable")

@@ -339,7 +339,7 @@ func testCreateInvitations(t *testing.T, newStore func(*testing.T) multiline.Sto
 
 	for _, inv := range invs {
 		assert.Equal(t, inv, get(f, func(ctx context.Context, tx multiline.Tx) (invite.Invitation, error) {
-			return tx.Invitation(ctx, inv.AccountID)
+			return tx.Invitation(ctx, inv.Account)
 		}))
 		for _, h := range append([][]byte{inv.TokenHash}, inv.Retired...) {
 			assert.Equal(t, inv, get(f, func(ctx context.Context, tx multiline.Tx) (invite.Invitation, error) {
@@ -366,7 +366,7 @@ func testEnqueueAll(t *testing.T, newStore func(*testing.T) multiline.Store) {
 	ms[2].State, ms[2].Attempts, ms[2].LastError = invite.Failed, 2, "smtp: 421 try later"
 	ms[2].NextAttempt = at(100000) // not due
 	// An administrator's notification: no invitation, account or token.
-	ms[3].Kind, ms[3].InvitationID, ms[3].AccountID, ms[3].TokenVersion, ms[3].Secret = invite.KindAdmin, "", "", 0, ""
+	ms[3].Kind, ms[3].InvitationID, ms[3].Account, ms[3].TokenVersion, ms[3].Secret = invite.KindAdmin, "", "", 0, ""
 	ms[3].HTML = "<p>Hello</p>"
 	ids := messageIDs(ms)
 	now := at(f.next())
@@ -771,18 +771,18 @@ func (f *fixture) requireNoInvitations(invs []invite.Invitation, clash, stored i
 			})
 			assert.ErrorIs(f.t, err, mlerr.ErrNotFound, "a token of invitation %s of the failed group was stored", inv.ID)
 		}
-		if inv.ID == clash.ID || inv.AccountID == stored.AccountID {
+		if inv.ID == clash.ID || inv.Account == stored.Account {
 			continue
 		}
 		fine = append(fine, inv)
 		_, err := try(f, func(ctx context.Context, tx multiline.Tx) (invite.Invitation, error) {
-			return tx.Invitation(ctx, inv.AccountID)
+			return tx.Invitation(ctx, inv.Account)
 		})
 		assert.ErrorIs(f.t, err, mlerr.ErrNotFound, "invitation %s of the failed group was stored", inv.ID)
 	}
 	if stored.ID != "" {
 		assert.Equal(f.t, stored, get(f, func(ctx context.Context, tx multiline.Tx) (invite.Invitation, error) {
-			return tx.Invitation(ctx, stored.AccountID)
+			return tx.Invitation(ctx, stored.Account)
 		}))
 		assert.Equal(f.t, stored, get(f, func(ctx context.Context, tx multiline.Tx) (invite.Invitation, error) {
 			return tx.InvitationByToken(ctx, stored.TokenHash)

@@ -310,7 +310,7 @@ func (f *fixture) newInvitation(a account.Account) invite.Invitation {
 	n := f.next()
 	return invite.Invitation{
 		ID:           invite.ID(id()),
-		AccountID:    a.ID,
+		Account:      a.ID,
 		OrgID:        a.OrgID,
 		Channel:      invite.SMS,
 		Destination:  "+14155550199",
@@ -341,7 +341,7 @@ func (f *fixture) newMessage(o org.ID) invite.Message {
 		Text:           "Activate: https://example.com/a/secret",
 		IdempotencyKey: fmt.Sprintf("inv-%d-v1", n),
 		InvitationID:   invite.ID(fmt.Sprintf("inv-%d", n)),
-		AccountID:      account.ID(fmt.Sprintf("acc-%d", n)),
+		Account:        account.ID(fmt.Sprintf("acc-%d", n)),
 		TokenVersion:   1,
 		Secret:         "secret",
 		State:          invite.Queued,

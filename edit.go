@@ -10,21 +10,11 @@ import (
 	"github.com/multilinehq/multiline/invite"
 	"github.com/multilinehq/multiline/mlerr"
 	"github.com/multilinehq/multiline/numberpool"
-	"github.com/multilinehq/multiline/org"
 	"github.com/multilinehq/multiline/permissions"
 )
 
 // AccountEdit is an edit of an account: nil pointer = unchanged.
-type AccountEdit struct {
-	FirstName, LastName, AccountID *string
-	Applications                   *[]org.Application
-	Email, Device                  *string
-	Number                         *string // a number or a tag assigns/changes; "" releases
-	Profile                        *permissions.ProfileID
-	Forwarding                     *string
-	Features                       *[]org.Feature
-	Language                       *string
-}
+type AccountEdit = account.Edit
 
 // EditAccount edits an account as the portal's edit form does (SPEC §5), in
 // one transaction: all of it, or none of it and every field error at once.
@@ -61,11 +51,8 @@ func (s *Service) EditAccount(ctx context.Context, actor permissions.AdminID, id
 
 // edit validates and applies e to a, in tx.
 func (s *Service) edit(ctx context.Context, tx Tx, sc scope, a account.Account, e AccountEdit) (account.Account, error) {
-	in := editInput(a, e)
-	form := account.SingleForm
-	if a.BatchID != "" {
-		form = account.CSVRow
-	}
+	in := e.Input(a)
+	form := account.FormOf(a)
 	errs := account.CheckActivatedEdit(a, e.Email, e.Device, e.Number)
 	profiles, err := tx.Profiles(ctx, sc.ids)
 	if err != nil {
@@ -81,38 +68,15 @@ func (s *Service) edit(ctx context.Context, tx Tx, sc scope, a account.Account, 
 		return account.Account{}, err
 	}
 
-	b := a
-	v := d.Account
-	b.FirstName, b.LastName, b.AccountID, b.Applications = v.FirstName, v.LastName, v.AccountID, v.Applications
-	b.Email, b.Device, b.Username = v.Email, v.Device, v.Username
-	b.ProfileID, b.Forwarding, b.Features, b.Language = v.ProfileID, v.Forwarding, v.Features, v.Language
-
 	// What the edit does to the account's number and invitation.
-	var pick numberpool.Selector
-	release := false
-	if e.Number != nil && !account.HasActivated(a) {
-		switch {
-		case d.Number.IsZero():
-			release = a.Number != ""
-		case d.Number.E164 == a.Number:
-		default:
-			keep, err := keepsTag(ctx, tx, a, d.Number)
-			if err != nil {
-				return account.Account{}, err
-			}
-			if !keep {
-				pick, release = d.Number, a.Number != ""
-			}
-		}
+	ne, err := account.PlanNumber(a, d, e.Number != nil, func(sel numberpool.Selector) (bool, error) {
+		return keepsTag(ctx, tx, a, sel)
+	})
+	if err != nil {
+		return account.Account{}, err
 	}
-	withdraw := destination(a) != destination(b) && pendingInvitation(a)
-	if withdraw {
-		if a.Status == account.Suspended {
-			b.SuspendedFrom = account.NotInvited
-		} else {
-			b.Status = account.NotInvited
-		}
-	}
+	pick, release := ne.Pick, ne.Release
+	b, withdraw := account.WithdrawInvitation(a, account.Edited(a, d))
 	if release {
 		b.Number = ""
 	}
@@ -173,43 +137,6 @@ func (s *Service) edit(ctx context.Context, tx Tx, sc scope, a account.Account, 
 	return b, s.audit(ctx, tx, sc.admin.ID, a.OrgID, ActionAccountEdited, string(a.ID), accountJSON(a), accountJSON(b))
 }
 
-// editInput is the Input that validates a edited by e: a's own values where
-// e leaves a field unchanged.
-func editInput(a account.Account, e AccountEdit) account.Input {
-	in := account.Input{
-		FirstName: a.FirstName, LastName: a.LastName, AccountID: a.AccountID, Applications: a.Applications,
-		Email: a.Email, Device: a.Device, Profile: a.ProfileID, Forwarding: a.Forwarding,
-		Features: a.Features, Language: a.Language,
-		SocialMessaging: a.SocialMessaging, RestrictIncomingSocial: a.RestrictIncomingSocial,
-		RecordCalls: a.RecordCalls, RecordSMS: a.RecordSMS,
-	}
-	set := func(dst *string, src *string) {
-		if src != nil {
-			*dst = *src
-		}
-	}
-	set(&in.FirstName, e.FirstName)
-	set(&in.LastName, e.LastName)
-	set(&in.AccountID, e.AccountID)
-	set(&in.Email, e.Email)
-	set(&in.Device, e.Device)
-	set(&in.Forwarding, e.Forwarding)
-	set(&in.Language, e.Language)
-	if e.Number != nil && !account.HasActivated(a) {
-		in.AssignNumber = *e.Number
-	}
-	if e.Applications != nil {
-		in.Applications = *e.Applications
-	}
-	if e.Profile != nil {
-		in.Profile = *e.Profile
-	}
-	if e.Features != nil {
-		in.Features = *e.Features
-	}
-	return in
-}
-
 // keepsTag reports whether sel is a tag that a's number carries already: the
 // account holds what it asks for.
 func keepsTag(ctx context.Context, tx Tx, a account.Account, sel numberpool.Selector) (bool, error) {
@@ -221,24 +148,6 @@ func keepsTag(ctx context.Context, tx Tx, a account.Account, sel numberpool.Sele
 		return false, err
 	}
 	return strings.EqualFold(n.Tag, sel.Tag), nil
-}
-
-// destination is where an invitation of a goes: its email, else its device.
-func destination(a account.Account) string {
-	if a.Email != "" {
-		return a.Email
-	}
-	return a.Device
-}
-
-// pendingInvitation reports whether a has an invitation that is not
-// redeemed: it is Invited or Invitation Failed, or was when suspended.
-func pendingInvitation(a account.Account) bool {
-	st := a.Status
-	if st == account.Suspended {
-		st = a.SuspendedFrom
-	}
-	return st == account.Invited || st == account.InvitationFailed
 }
 
 // releaseNumber releases the number a holds, audited.

@@ -71,7 +71,7 @@ func (s *Service) SaveAndInvite(ctx context.Context, actor permissions.AdminID, 
 		if err != nil {
 			return err
 		}
-		res.Invitation, msg = withoutHashes(inv.inv), inv.msg
+		res.Invitation, msg = inv.inv.WithoutHashes(), inv.msg
 		return nil
 	})
 	if err != nil {
@@ -203,7 +203,7 @@ func (s *Service) invite(ctx context.Context, tx Tx, sc scope, a account.Account
 	if err := tx.CreateInvitation(ctx, inv); err != nil {
 		return nil, err
 	}
-	if err := s.audit(ctx, tx, sc.admin.ID, a.OrgID, ActionInvitationCreated, string(a.ID), nil, invitationView(inv)); err != nil {
+	if err := s.audit(ctx, tx, sc.admin.ID, a.OrgID, ActionInvitationCreated, string(a.ID), nil, inv.AuditView()); err != nil {
 		return nil, err
 	}
 	return &invitation{inv: inv, msg: m}, nil
@@ -237,23 +237,6 @@ func (s *Service) invitationMessage(sc scope, a account.Account, inv *invite.Inv
 	m.ID = invite.MessageID(newID())
 	inv.Message = m.ID
 	return m
-}
-
-// invitationAudit is what the audit log keeps of an invitation: never the
-// token hash.
-type invitationAudit struct {
-	ID           invite.ID       `json:"id"`
-	Channel      invite.Channel  `json:"channel"`
-	Destination  string          `json:"destination"`
-	TokenVersion int             `json:"token_version"`
-	ExpiresAt    time.Time       `json:"expires_at"`
-	State        invite.State    `json:"state"`
-	SMSConsent   *invite.Consent `json:"sms_consent,omitempty"`
-}
-
-func invitationView(inv invite.Invitation) invitationAudit {
-	return invitationAudit{ID: inv.ID, Channel: inv.Channel, Destination: inv.Destination,
-		TokenVersion: inv.TokenVersion, ExpiresAt: inv.ExpiresAt, State: inv.State, SMSConsent: inv.Consent}
 }
 
 // pickNumber finds the number sel asks for in organization o: the number
@@ -361,15 +344,7 @@ func (s *Service) Invitation(ctx context.Context, actor permissions.AdminID, id 
 		d = deliveryOf(m)
 		return nil
 	})
-	return withoutHashes(inv), d, err
-}
-
-// withoutHashes is an invitation as the service hands it to a caller: the
-// hashes of its tokens stay in the store, since nothing outside it needs
-// them.
-func withoutHashes(inv invite.Invitation) invite.Invitation {
-	inv.TokenHash, inv.Retired = nil, nil
-	return inv
+	return inv.WithoutHashes(), d, err
 }
 
 // ListAccounts returns a page of an organization's accounts, oldest first.

@@ -153,7 +153,7 @@ func (s *Service) createGroup(ctx context.Context, tx Tx, sc scope, ds []account
 		}
 		newInvs, msgs = append(newInvs, inv), append(msgs, m)
 		invs[i] = &invitation{inv: inv, msg: m}
-		if err := s.audit(ctx, tx, sc.admin.ID, o, ActionInvitationCreated, string(a.ID), nil, invitationView(inv)); err != nil {
+		if err := s.audit(ctx, tx, sc.admin.ID, o, ActionInvitationCreated, string(a.ID), nil, inv.AuditView()); err != nil {
 			return nil, nil, nil, err
 		}
 	}

@@ -186,7 +186,7 @@ func (s *Service) withdraw(ctx context.Context, tx Tx, actor permissions.AdminID
 	if err := s.cancelMessageID(ctx, tx, inv.Message); err != nil {
 		return err
 	}
-	return s.audit(ctx, tx, actor, a.OrgID, ActionInvitationWithdrawn, string(a.ID), invitationView(inv), invitationView(w))
+	return s.audit(ctx, tx, actor, a.OrgID, ActionInvitationWithdrawn, string(a.ID), inv.AuditView(), w.AuditView())
 }
 
 // cancelMessageID cancels message id unless it went out already (or was

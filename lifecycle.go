@@ -60,7 +60,7 @@ func (s *Service) Resend(ctx context.Context, actor permissions.AdminID, ids []a
 		if a, err = tx.Account(ctx, a.ID); err != nil {
 			return err
 		}
-		done[a.ID] = Invited{Account: a, Invitation: withoutHashes(inv)}
+		done[a.ID] = Invited{Account: a, Invitation: inv.WithoutHashes()}
 		return nil
 	})
 	if err != nil {
@@ -136,7 +136,7 @@ func (s *Service) reinvite(ctx context.Context, tx Tx, sc scope, a account.Accou
 			return invite.Invitation{}, invite.Message{}, err
 		}
 	}
-	return inv, m, s.audit(ctx, tx, sc.admin.ID, a.OrgID, ActionInvitationResent, string(a.ID), invitationView(old), invitationView(inv))
+	return inv, m, s.audit(ctx, tx, sc.admin.ID, a.OrgID, ActionInvitationResent, string(a.ID), old.AuditView(), inv.AuditView())
 }
 
 // Activation is what redeeming an invitation did.

@@ -2,11 +2,9 @@ package multiline
 
 import (
 	"context"
-	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"strconv"
 	"time"
 
@@ -559,16 +557,7 @@ func (s *Service) backoff(n int) time.Duration {
 // jitter is drawn from the service's random source (see WithRandom); if it
 // fails, the wait is the backoff alone.
 func (s *Service) retryWait(n int) time.Duration {
-	d := s.backoff(n)
-	half := d / 2
-	if half <= 0 {
-		return d
-	}
-	var b [8]byte
-	if _, err := io.ReadFull(s.rand, b[:]); err != nil {
-		return d
-	}
-	return d + time.Duration(binary.LittleEndian.Uint64(b[:])%uint64(half+1))
+	return invite.Jitter(s.backoff(n), s.rand)
 }
 
 // Delivery is the delivery state of an outbound message, as an administrator

@@ -262,16 +262,12 @@ func pickNumber(ctx context.Context, tx Tx, o org.ID, sel numberpool.Selector) (
 			return numberpool.Number{}, err
 		}
 	}
-	return numberpool.Number{}, &mlerr.FieldError{Field: "assign_number", Code: account.CodeAssignTagExhausted, Value: sel.Tag,
-		Message: fmt.Sprintf("Assign Number: no free number tagged %s in this organization", sel.Tag), Err: numberpool.ErrNotEnoughNumbers}
+	return numberpool.Number{}, account.TagExhausted(sel.Tag)
 }
 
 // notAvailable refuses a number a row names that is not free in its
 // organization.
-func notAvailable(e164 string) error {
-	return &mlerr.FieldError{Field: "assign_number", Code: account.CodeAssignNotAvailable, Value: e164,
-		Message: fmt.Sprintf("Assign Number: %s is not available in this organization", e164), Err: numberpool.ErrNotAvailable}
-}
+func notAvailable(e164 string) error { return account.NumberNotAvailable(e164) }
 
 // accountUnique turns a store's *UniqueError on an account into the field
 // error an administrator reads.
@@ -282,13 +278,9 @@ func accountUnique(err error, a account.Account) error {
 	}
 	switch u.Key {
 	case KeyUsername:
-		field, label := "email", "Email"
-		if a.Email == "" {
-			field, label = "device", "Device #"
-		}
-		return mlerr.Exists(field, account.CodeUsernameExists, u.Value, label+" is already the username of another account")
+		return account.UsernameTaken(a, u.Value)
 	case KeyAccountID:
-		return mlerr.Exists("account_id", account.CodeAccountIDExists, u.Value, "Account ID is already used in this organization")
+		return account.AccountIDTaken(u.Value)
 	}
 	return err
 }

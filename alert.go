@@ -3,7 +3,6 @@ package multiline
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/multilinehq/multiline/invite"
 	"github.com/multilinehq/multiline/numberpool"
@@ -29,17 +28,10 @@ func (s *Service) utilizationAlert(ctx context.Context, tx Tx, actor permissions
 		return nil
 	}
 	id := newID()
-	text := fmt.Sprintf("%s now uses %d of its %d numbers (%.0f%%), at or above its alert threshold of %d%%. %d numbers are Available.\n",
-		o.Name, after.Held, after.Total, after.Utilization(), e.UtilizationAlert, after.Available)
-	// Names and recipients are validated when saved; these guards keep a
-	// record saved before those rules out of a mail header all the same.
-	subject := strings.Map(func(r rune) rune {
-		if org.IsControl(r) {
-			return ' '
-		}
-		return r
-	}, fmt.Sprintf("MultiLine number utilization alert: %s at %.0f%%", o.Name, after.Utilization()))
+	subject, text := numberpool.AlertText(o.Name, after, e.UtilizationAlert)
 	for i, to := range e.AlertRecipients {
+		// Recipients are validated when saved; this guard keeps a record
+		// saved before that rule out of a mail header all the same.
 		if org.CheckEmail(to) != "" {
 			continue
 		}

@@ -323,13 +323,11 @@ func batchView(b batch.Record) map[string]any {
 // queueBatchSummary queues the batch's summary to the organization's alert
 // recipients (SPEC §6), in the transaction that stores the record.
 func (s *Service) queueBatchSummary(ctx context.Context, tx Tx, sc scope, b batch.Record) ([]invite.Message, error) {
-	sum := b.Summary
-	text := fmt.Sprintf("Batch Operations Report for %s (%s): %d rows, %d imported, %d invited, %d failed.\nBatch %s, %s.\n",
-		sc.org().Name, b.Mode, sum.Total, sum.Imported, sum.Invited, sum.Failed, b.ID, b.State)
+	subject, text := batch.SummaryText(sc.org().Name, b)
 	var queued []invite.Message
 	for i, addr := range sc.settings.AlertRecipients {
 		m := invite.Message{ID: invite.MessageID(newID()), Kind: invite.KindAdmin, OrgID: b.OrgID, Channel: invite.Email, To: addr,
-			Subject: fmt.Sprintf("Batch Operations Report: %d of %d rows failed", sum.Failed, sum.Total), Text: text,
+			Subject: subject, Text: text,
 			IdempotencyKey: fmt.Sprintf("batch-%s-%d", b.ID, i), State: invite.Queued, Created: s.now(), NextAttempt: s.leased(s.now())}
 		if err := tx.Enqueue(ctx, m); err != nil {
 			return nil, err

@@ -5,7 +5,6 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
-	"time"
 
 	"github.com/multilinehq/multiline/account"
 	"github.com/multilinehq/multiline/batch"
@@ -15,10 +14,7 @@ import (
 )
 
 // ExportHeader is the header line of ExportAccounts' CSV.
-var ExportHeader = []string{
-	"First Name", "Last Name", "Username", "Account ID", "Organization", "Status",
-	"MultiLine Number", "User Permissions", "Language", "Invited At", "Activated At",
-}
+var ExportHeader = batch.ExportHeader
 
 // ExportAccounts writes every account the filter selects (as SearchAccounts
 // does, in its order) to w as CSV: ExportHeader, then one line per account.
@@ -113,23 +109,11 @@ func (n *exportNames) lines(ctx context.Context, tx Tx, as []account.Account) ([
 		if err != nil {
 			return nil, err
 		}
-		lang := a.Language
-		if lang == "" {
-			lang = on.language
+		var inv *invite.Invitation
+		if found, ok := invs[a.ID]; ok {
+			inv = &found
 		}
-		invited, activated := "", ""
-		if inv, ok := invs[a.ID]; ok {
-			if a.Status != account.NotInvited {
-				invited = rfc3339(inv.Created)
-			}
-			if inv.State == invite.Redeemed {
-				activated = rfc3339(inv.Updated)
-			}
-		}
-		out = append(out, []string{
-			a.FirstName, a.LastName, a.Username, a.AccountID, on.name, string(a.Status),
-			a.Number, on.profiles[a.ProfileID], lang, invited, activated,
-		})
+		out = append(out, batch.ExportLine(a, inv, on.name, on.language, on.profiles[a.ProfileID]))
 	}
 	return out, nil
 }
@@ -156,11 +140,4 @@ func (n *exportNames) of(ctx context.Context, tx Tx, o org.ID) (orgNames, error)
 	}
 	n.orgs[o] = on
 	return on, nil
-}
-
-func rfc3339(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.UTC().Format(time.RFC3339)
 }

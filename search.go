@@ -2,15 +2,9 @@ package multiline
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"slices"
-	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/multilinehq/multiline/account"
-	"github.com/multilinehq/multiline/mlerr"
 	"github.com/multilinehq/multiline/org"
 	"github.com/multilinehq/multiline/permissions"
 )
@@ -22,40 +16,18 @@ type AccountFilter struct {
 	SubOrgs bool             // include the org's sub-organizations
 }
 
-// The codes of a refused filter.
+// The codes of a refused filter (account.CheckFilter's).
 const (
-	CodeFilterStatusUnknown = "status.unknown"
-	CodeFilterQueryTooLong  = "query.too_long"
-	CodeFilterQueryFormat   = "query.format"
+	CodeFilterStatusUnknown = account.CodeFilterStatusUnknown
+	CodeFilterQueryTooLong  = account.CodeFilterQueryTooLong
+	CodeFilterQueryFormat   = account.CodeFilterQueryFormat
 )
 
-// maxQueryLen is the longest search text, in characters: an email address
-// (254), the longest field searched, with room to spare.
-const maxQueryLen = 256
-
-// statuses are the account statuses a filter may name.
-var statuses = []account.Status{account.NotInvited, account.Invited, account.InvitationFailed, account.Activated, account.Suspended}
-
-// query checks f and returns the store's query for it on orgs. Surrounding
-// spaces of the text are dropped (a pasted value); a control character or
-// text that is not UTF-8 can match nothing stored and is refused, naming
-// the rule. Every error at once.
+// query checks f (account.CheckFilter) and returns the store's query for it
+// on orgs.
 func (f AccountFilter) query(orgs []org.ID) (AccountQuery, error) {
-	var errs []error
-	for _, st := range f.Status {
-		if !slices.Contains(statuses, st) {
-			errs = append(errs, mlerr.Invalid("status", CodeFilterStatusUnknown, string(st),
-				fmt.Sprintf("Status %q is not an account status (Not Invited, Invited, Invitation Failed, Activated, Suspended)", st)))
-		}
-	}
-	text := strings.TrimSpace(f.Query)
-	switch {
-	case !utf8.ValidString(text) || strings.IndexFunc(text, unicode.IsControl) >= 0:
-		errs = append(errs, mlerr.Invalid("query", CodeFilterQueryFormat, f.Query, "Search must be printable text without line breaks or tabs"))
-	case utf8.RuneCountInString(text) > maxQueryLen:
-		errs = append(errs, mlerr.Invalid("query", CodeFilterQueryTooLong, f.Query, fmt.Sprintf("Search must be at most %d characters", maxQueryLen)))
-	}
-	if err := errors.Join(errs...); err != nil {
+	text, err := account.CheckFilter(f.Status, f.Query)
+	if err != nil {
 		return AccountQuery{}, err
 	}
 	return AccountQuery{Orgs: orgs, Statuses: slices.Clone(f.Status), Text: text}, nil

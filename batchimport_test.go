@@ -252,6 +252,20 @@ func BenchmarkBaselineIrreducible1000(b *testing.B) {
 	}
 }
 
+// BenchmarkFairBaseline1000 is the baseline of BenchmarkImportInvite1000
+// (SPEC §13): the libraries' own cost of the rules on the same bytes
+// (batchtest.Fair). Run both in one process and compare them as a ratio.
+func BenchmarkFairBaseline1000(b *testing.B) {
+	data := batchtest.GenerateCSV(1000)
+	b.ReportAllocs()
+	for b.Loop() {
+		if n, size, err := batchtest.Fair(data); err != nil || n != 1000 || size == 0 {
+			b.Fatal(n, size, err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/1000, "ns/row")
+}
+
 func TestQuarantine(t *testing.T) {
 	f := newFixture(t, multiline.WithQuarantine(48*time.Hour))
 	f.numbers(t, f.sales.ID, nums("+14155550101")...)

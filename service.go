@@ -248,6 +248,9 @@ func snapshot(v any) json.RawMessage {
 	case json.RawMessage:
 		return v
 	}
+	if b, ok := knownSnapshot(v); ok {
+		return b
+	}
 	b, err := json.Marshal(v)
 	if err != nil {
 		// Every audited record is plain data; this cannot fail for them.

@@ -51,7 +51,7 @@ func New() multiline.Store {
 		tokens:      map[string]account.ID{},
 		messages:    map[invite.MessageID]invite.Message{},
 		msgKeys:     map[string]invite.MessageID{},
-		audit:       map[string]multiline.AuditEvent{},
+		audit:       newAuditLog(),
 		pending:     map[org.ID]int{},
 		batches:     map[string]batch.Record{},
 		batchKeys:   map[[2]string]string{},
@@ -81,7 +81,7 @@ type store struct {
 	tokens      map[string]account.ID // every current and retired token hash
 	messages    map[invite.MessageID]invite.Message
 	msgKeys     map[string]invite.MessageID
-	audit       map[string]multiline.AuditEvent
+	audit       *auditLog
 	// pending counts, per organization, the accounts with a pending
 	// invitation and no number, so that Capacity is O(1).
 	pending   map[org.ID]int
@@ -827,10 +827,10 @@ func (t *tx) AppendAudit(ctx context.Context, e multiline.AuditEvent) error {
 	if err := t.check(ctx); err != nil {
 		return err
 	}
-	if _, ok := t.s.audit[e.ID]; ok {
+	if t.s.audit.has(e.ID) {
 		return &multiline.UniqueError{Key: multiline.KeyAuditEvent, Value: e.ID}
 	}
-	put(t, t.s.audit, e.ID, cloneEvent(e))
+	t.undo = append(t.undo, t.s.audit.appendEvent(cloneEvent(e)))
 	return nil
 }
 
@@ -839,18 +839,19 @@ func (t *tx) ListAudit(ctx context.Context, orgs []org.ID, p multiline.Page) ([]
 		return nil, "", err
 	}
 	var keys []string
-	for id, e := range t.s.audit {
+	t.s.audit.each(func(e *multiline.AuditEvent) {
 		if slices.Contains(orgs, e.OrgID) {
-			keys = append(keys, id)
+			keys = append(keys, e.ID)
 		}
-	}
+	})
 	keys, next, err := page(keys, p, true, func(s string) string { return s })
 	if err != nil {
 		return nil, "", err
 	}
 	out := make([]multiline.AuditEvent, len(keys))
 	for i, k := range keys {
-		out[i] = cloneEvent(t.s.audit[k])
+		e, _ := t.s.audit.get(k)
+		out[i] = cloneEvent(e)
 	}
 	return out, next, nil
 }

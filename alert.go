@@ -3,6 +3,7 @@ package multiline
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/multilinehq/multiline/invite"
 	"github.com/multilinehq/multiline/numberpool"
@@ -30,9 +31,20 @@ func (s *Service) utilizationAlert(ctx context.Context, tx Tx, actor permissions
 	id := newID()
 	text := fmt.Sprintf("%s now uses %d of its %d numbers (%.0f%%), at or above its alert threshold of %d%%. %d numbers are Available.\n",
 		o.Name, after.Held, after.Total, after.Utilization(), e.UtilizationAlert, after.Available)
+	// Names and recipients are validated when saved; these guards keep a
+	// record saved before those rules out of a mail header all the same.
+	subject := strings.Map(func(r rune) rune {
+		if org.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, fmt.Sprintf("MultiLine number utilization alert: %s at %.0f%%", o.Name, after.Utilization()))
 	for i, to := range e.AlertRecipients {
+		if org.CheckEmail(to) != "" {
+			continue
+		}
 		m := invite.Message{ID: invite.MessageID(newID()), Kind: invite.KindAdmin, OrgID: o.ID, Channel: invite.Email, To: to,
-			Subject: fmt.Sprintf("MultiLine number utilization alert: %s at %.0f%%", o.Name, after.Utilization()), Text: text,
+			Subject: subject, Text: text,
 			IdempotencyKey: fmt.Sprintf("util-%s-%d", id, i), State: invite.Queued, Created: s.now(), NextAttempt: s.now()}
 		if err := tx.Enqueue(ctx, m); err != nil {
 			return err

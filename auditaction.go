@@ -24,6 +24,12 @@ const (
 	ActionInvitationResent      = "invitation.resent"       // Resend: the token rotated
 	ActionMessageSent           = "message.sent"            // the outbox delivered a message
 	ActionMessageFailed         = "message.failed"          // an attempt to deliver a message failed
+	ActionMessageCancelled      = "message.cancelled"       // a message that must never go out (resent, suspended, deleted, vanished)
 	ActionBatchFinished         = "batch.finished"          // an upload ended (finished or stopped)
 	ActionBatchUndone           = "batch.undone"            // UndoBatch
+	ActionAccountEdited         = "account.edited"          // EditAccount: before and after
+	ActionInvitationWithdrawn   = "invitation.withdrawn"    // EditAccount changed where a pending invitation goes
+	ActionBatchStarted          = "batch.started"           // an upload's run began
+	ActionBatchResumed          = "batch.resumed"           // an Interrupted upload resumed under its key
+	ActionBatchInterrupted      = "batch.interrupted"       // a run stopped early (context ended, store failure)
 )

@@ -138,6 +138,18 @@ var matrix = map[string]matrixOp{
 		_, err := f.svc.ListAccounts(ctx, a, tg.org, multiline.Page{})
 		return err
 	}},
+	"SearchAccounts": {privs: accounts, call: func(f *fixture, a permissions.AdminID, tg target) error {
+		_, err := f.svc.SearchAccounts(ctx, a, tg.org, multiline.AccountFilter{Query: "inv", SubOrgs: true}, multiline.Page{})
+		return err
+	}},
+	"ExportAccounts": {privs: accounts, call: func(f *fixture, a permissions.AdminID, tg target) error {
+		return f.svc.ExportAccounts(ctx, a, tg.org, multiline.AccountFilter{}, io.Discard)
+	}},
+	"EditAccount": {privs: accounts, call: func(f *fixture, a permissions.AdminID, tg target) error {
+		name := "Edited"
+		_, err := f.svc.EditAccount(ctx, a, tg.acct, multiline.AccountEdit{FirstName: &name})
+		return err
+	}},
 	"ListNumbers": {privs: accounts, call: func(f *fixture, a permissions.AdminID, tg target) error {
 		_, err := f.svc.ListNumbers(ctx, a, tg.org, multiline.Page{})
 		return err

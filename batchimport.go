@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/multilinehq/multiline/account"
 	"github.com/multilinehq/multiline/batch"
@@ -37,42 +38,84 @@ type BatchOptions struct {
 	// batch.DefaultMaxBytes.
 	MaxRows  int
 	MaxBytes int64
-	// Progress, if set, is called with rows done and total as the batch runs.
+	// Progress, if set, is called with rows done and total as the batch
+	// runs: first with the rows done before (0, or those of the batch it
+	// resumes), then as each group of rows commits. Never inside a store
+	// transaction; see ImportBatch for validate-only.
 	Progress func(done, total int)
+	// OnStart, if set, is called once with the batch's record as soon as it
+	// is stored Running (the file parsed and accepted, the rows not yet
+	// imported), outside any transaction, so that an HTTP handler can answer
+	// 202 with it while the import goes on. It should return promptly. It
+	// is not called for validate-only, for a file rejected as a whole, nor
+	// when the key returns a batch that ended.
+	OnStart func(batch.Record)
 }
 
 // ImportBatch runs a CSV upload for one organization (SPEC §6): it parses the
 // file, refuses it as a whole when a file-level rule says so (a
-// *batch.FileError, nothing changed), and otherwise imports each row whole
-// or not at all — account, number, invitation, audit — so that a failed row
-// leaves no trace and the others go on. Rows are imported batch.DefaultGroupSize
-// to a store transaction, through the store's group calls (a few round trips
-// a group on a SQL store, whatever its size): every row of a group is decided
-// before the group writes, each seeing the rows before it, so a row that
-// fails writes nothing and the rest of its group goes on. A group whose
-// usernames a concurrent upload took between the check and the write is
-// imported again row by row, with the same outcome. A group's invitations
-// are sent as soon as it commits. An error of the store fails the group's
-// rows only, and the batch stops there. It returns the Batch
-// Operations Report record, stored with the organization's other reports,
-// and queues its summary to the organization's alert recipients.
+// *batch.FileError, nothing changed, no record), and otherwise imports each
+// row whole or not at all — account, number, invitation, audit — so that a
+// failed row leaves no trace and the others go on. Rows are imported
+// batch.DefaultGroupSize to a store transaction, through the store's group
+// calls (a few round trips a group on a SQL store, whatever its size): every
+// row of a group is decided before the group writes, each seeing the rows
+// before it, so a row that fails writes nothing and the rest of its group
+// goes on. A group whose usernames a concurrent upload took between the
+// check and the write is imported again row by row, with the same outcome.
+// A group's invitations are sent as soon as it commits. An error of the
+// store fails the group's rows only, and the batch stops there. It returns
+// the Batch Operations Report record, stored with the organization's other
+// reports, and queues its summary to the organization's alert recipients.
+//
+// # Lifecycle
+//
+// Once the file is parsed, the batch's record is stored Running, with the
+// file's SHA-256 and a lease (WithBatchLease), and OnStart is called with
+// it. Each group's transaction also stores the report lines done so far on
+// the record (Done of Total rows, Rows, Summary, Accounts) and renews the
+// lease, so Batch and ListBatches show the progress from any instance; the
+// lease is renewed every third of its length besides, while a group's
+// invitations go out. The record ends Finished, with a line for every row.
+//
+// A run that stops early (ctx ended, a store failure) stores the record
+// Interrupted with the rows done; a run that cannot (its process died, its
+// last commit failed) leaves it Running, and once its lease lapses it reads
+// as Interrupted. Uploading the same file again under the same idempotency
+// key resumes an Interrupted batch: the rows done keep their outcome, the
+// others are processed, and the one record ends Finished with the report of
+// every row, each once (an upload without a key cannot be resumed, only
+// undone). The upload must be the same: another file (by
+// SHA-256 of its bytes), mode or profile under that key is refused with
+// ErrBatchFileChanged and changes nothing, since one report cannot describe
+// two uploads. An Interrupted batch can also be undone (UndoBatch). A key
+// whose batch is Running under a live lease is refused with
+// ErrBatchRunning; one whose batch ended (Finished, Undone) returns that
+// batch's record and changes nothing. A run whose batch was taken from it
+// (its lease lapsed and another upload resumed it, or it was undone) stops
+// with ErrBatchLeaseLost, writing nothing more.
+//
+// No callback runs inside a store transaction: OnStart runs after the
+// Running record committed, and Progress after each group committed (and
+// its invitations went out). A callback may call the Service.
 //
 // In validate-only mode every row is checked as Import would check it,
 // against the store as it stands (usernames taken, numbers free, each row
 // seeing the rows before it), inside one transaction that is rolled back:
 // nothing is stored, sent or audited, and the record returned is not kept.
 // Invitations are not weighed against capacity, since none would be sent.
+// Since every row is checked in that one transaction, Progress is called
+// after it ends, with each step it would have reported, in order; OnStart
+// and the idempotency key play no part.
 //
-// A repeated IdempotencyKey returns the first upload's record. If ctx ends
-// mid-batch, the groups done stay imported and the record says Stopped;
-// re-uploading the file imports the rest (the done rows fail as already
-// existing). It needs Accounts on the organization.
+// It needs Accounts on the organization.
 func (s *Service) ImportBatch(ctx context.Context, actor permissions.AdminID, o org.ID, src io.Reader, opts BatchOptions) (batch.Record, error) {
 	var sc scope
 	var policy account.Policy
-	var rec batch.Record
-	replay := false
+	var replayed batch.Record
+	key := strings.TrimSpace(opts.IdempotencyKey)
 	err := s.store.Tx(ctx, func(ctx context.Context, tx Tx) error {
+		replayed = batch.Record{}
 		var err error
 		if sc, err = authorize(ctx, tx, actor, permissions.Accounts, o); err != nil {
 			return err
@@ -83,98 +126,82 @@ func (s *Service) ImportBatch(ctx context.Context, actor permissions.AdminID, o 
 		if opts.Mode == batch.ValidateOnly {
 			return nil
 		}
-		rec = batch.Record{ID: newID(), OrgID: o, Actor: actor, Mode: opts.Mode, Profile: opts.Profile,
-			Key: strings.TrimSpace(opts.IdempotencyKey), State: batch.Running, Created: s.now()}
-		replayed, err := s.replayBatch(ctx, tx, o, rec.Key)
-		if replayed.ID != "" || err != nil {
-			rec, replay = replayed, replayed.ID != ""
+		// A key whose batch runs or ended answers before the file is read;
+		// one whose batch was interrupted is checked again, with the file's
+		// hash, when the run starts.
+		prev, found, err := s.batchByKey(ctx, tx, o, key)
+		switch {
+		case err != nil || !found || prev.State == batch.Interrupted:
 			return err
+		case prev.State == batch.Running:
+			replayed = prev
+			return ErrBatchRunning
 		}
-		err = tx.CreateBatch(ctx, rec)
-		var u *UniqueError
-		if errors.As(err, &u) && u.Key == KeyBatchKey {
-			// Another instance took the key since we looked.
-			replayed, err = s.replayBatch(ctx, tx, o, rec.Key)
-			rec, replay = replayed, replayed.ID != ""
-		}
-		return err
+		replayed = prev
+		return nil
 	})
-	if err != nil || replay {
-		return rec, err
+	if err != nil || replayed.ID != "" {
+		return replayed, err
 	}
 	run := batch.RunOptions{Mode: opts.Mode, Policy: policy, Profile: opts.Profile,
-		MaxRows: opts.MaxRows, MaxBytes: opts.MaxBytes, Progress: opts.Progress}
-	imp := &importer{s: s, sc: sc, opts: opts, accounts: map[int]account.ID{}, batchID: rec.ID}
+		MaxRows: opts.MaxRows, MaxBytes: opts.MaxBytes, Progress: opts.Progress, Workbook: s.workbook}
+	imp := &importer{s: s, sc: sc, opts: opts, accounts: map[int]account.ID{}}
 
 	if opts.Mode == batch.ValidateOnly {
-		errDryRun := errors.New("dry run")
-		var res batch.Result
-		err := s.store.Tx(ctx, func(ctx context.Context, tx Tx) error {
-			imp.tx = tx
-			var err error
-			if res, err = batch.Run(ctx, src, imp, run); err != nil {
-				return err
-			}
-			return errDryRun
-		})
-		if !errors.Is(err, errDryRun) {
-			return batch.Record{}, err
-		}
-		return batch.Record{OrgID: o, Actor: actor, Mode: opts.Mode, Profile: opts.Profile, State: batch.Finished,
-			Rows: res.Rows, Summary: res.Summary, Created: s.now(), Finished: s.now()}, nil
+		return s.validateBatch(ctx, sc, src, imp, run)
 	}
 
-	res, runErr := batch.Run(ctx, src, imp, run)
-	var fe *batch.FileError
-	if errors.As(runErr, &fe) {
-		// Refused as a whole: nothing was imported; forget the key so the
-		// corrected file can be uploaded under it.
-		return batch.Record{}, errors.Join(runErr, s.rejectBatch(context.WithoutCancel(ctx), rec.ID))
+	runCtx, lost := context.WithCancelCause(ctx)
+	defer lost(nil)
+	r := newBatchRun(s, sc, opts, key, imp, lost)
+	imp.run = r
+	run.Start = r.start
+	res, runErr := batch.Run(runCtx, io.TeeReader(src, r.hash), imp, run)
+	r.stop()
+	if cause := context.Cause(runCtx); errors.Is(cause, ErrBatchLeaseLost) {
+		runErr = errors.Join(runErr, cause)
 	}
-	rec.Rows, rec.Summary, rec.Finished = res.Rows, res.Summary, s.now()
-	rec.Accounts = make([]account.ID, len(res.Rows))
-	for i, r := range res.Rows {
-		rec.Accounts[i] = imp.accounts[r.Row]
+	switch {
+	case r.replay:
+		return r.rec, nil
+	case !r.started && (errors.Is(runErr, ErrBatchRunning) || errors.Is(runErr, ErrBatchFileChanged)):
+		// The key names a batch another run holds, or an interrupted
+		// batch of another upload: that batch's record, with the refusal.
+		return r.rec, runErr
+	case !r.started:
+		// Refused before the run started (a file-level rejection, a
+		// store failure): nothing was stored.
+		return batch.Record{}, runErr
 	}
-	rec.State = batch.Finished
-	if runErr != nil {
-		rec.State = batch.Stopped
-	}
-	var notices []invite.Message
-	err = s.store.Tx(context.WithoutCancel(ctx), func(ctx context.Context, tx Tx) error {
-		if err := tx.UpdateBatch(ctx, rec); err != nil {
-			return err
-		}
-		var err error
-		if notices, err = s.queueBatchSummary(ctx, tx, sc, rec); err != nil {
-			return err
-		}
-		return s.audit(ctx, tx, actor, o, ActionBatchFinished, rec.ID, nil, batchView(rec))
-	})
-	if err != nil {
-		return rec, errors.Join(runErr, err)
-	}
-	s.deliverAll(context.WithoutCancel(ctx), notices)
-	return rec, runErr
+	return r.finish(context.WithoutCancel(ctx), res, runErr)
 }
 
-// replayBatch returns the batch an idempotency key already names, or a zero
-// record when it names none (or key is empty). A batch still running is
-// refused with ErrBatchRunning.
-func (s *Service) replayBatch(ctx context.Context, tx Tx, o org.ID, key string) (batch.Record, error) {
-	if key == "" {
-		return batch.Record{}, nil
-	}
-	prev, err := tx.BatchByKey(ctx, o, key)
-	switch {
-	case errors.Is(err, mlerr.ErrNotFound):
-		return batch.Record{}, nil
-	case err != nil:
+// validateBatch is ImportBatch in validate-only mode: every row in one
+// transaction, rolled back, and the progress reported after it.
+func (s *Service) validateBatch(ctx context.Context, sc scope, src io.Reader, imp *importer, run batch.RunOptions) (batch.Record, error) {
+	errDryRun := errors.New("dry run")
+	var res batch.Result
+	var steps [][2]int
+	run.Progress = func(done, total int) { steps = append(steps, [2]int{done, total}) }
+	err := s.store.Tx(ctx, func(ctx context.Context, tx Tx) error {
+		imp.tx, steps = tx, steps[:0]
+		var err error
+		if res, err = batch.Run(ctx, src, imp, run); err != nil {
+			return err
+		}
+		return errDryRun
+	})
+	if !errors.Is(err, errDryRun) {
 		return batch.Record{}, err
-	case prev.State == batch.Running:
-		return prev, ErrBatchRunning
 	}
-	return prev, nil
+	if imp.opts.Progress != nil {
+		for _, st := range steps {
+			imp.opts.Progress(st[0], st[1])
+		}
+	}
+	now := s.now()
+	return batch.Record{OrgID: sc.org().ID, Actor: sc.admin.ID, Mode: imp.opts.Mode, Profile: imp.opts.Profile, State: batch.Finished,
+		Rows: res.Rows, Summary: res.Summary, Created: now, Finished: now, Done: len(res.Rows), Total: res.Summary.Total}, nil
 }
 
 // policy is the account policy of an upload's organization.
@@ -186,19 +213,6 @@ func (s *Service) policy(ctx context.Context, tx Tx, sc scope, profile permissio
 	return account.Policy{Form: account.CSVRow, Settings: sc.settings, Lineage: sc.ids, Profiles: profiles}, nil
 }
 
-// rejectBatch marks the record of an upload refused as a whole, and
-// releases its key so that the corrected file can be uploaded under it.
-func (s *Service) rejectBatch(ctx context.Context, id string) error {
-	return s.store.Tx(ctx, func(ctx context.Context, tx Tx) error {
-		b, err := tx.Batch(ctx, id)
-		if err != nil {
-			return err
-		}
-		b.State, b.Key, b.Finished = batch.Rejected, "", s.now()
-		return tx.UpdateBatch(ctx, b)
-	})
-}
-
 // importer is the service's side of batch.Run.
 type importer struct {
 	s    *Service
@@ -207,7 +221,8 @@ type importer struct {
 	tx   Tx // set in validate-only: every row in one rolled-back transaction
 	// accounts maps a row's line to the account it created.
 	accounts map[int]account.ID
-	batchID  string // the record's ID; empty in validate-only
+	batchID  string    // the record's ID; empty in validate-only
+	run      *batchRun // stores the progress; nil in validate-only
 }
 
 // ImportRow imports one validated row whole, or not at all.
@@ -219,16 +234,37 @@ func (imp *importer) ImportRow(ctx context.Context, r batch.Row, d account.Draft
 	return outs[0], errs[0]
 }
 
-// ImportRows imports a group of validated rows in one transaction. A row
-// that fails is refused before it writes anything (see create), so the
-// others go on in the same transaction; anything else fails the group.
+// ImportRows imports a group of validated rows in one transaction.
 func (imp *importer) ImportRows(ctx context.Context, rows []batch.Row, ds []account.Draft, mode batch.Mode) ([]batch.Outcome, []error, error) {
+	return imp.ImportCheckpoint(ctx, rows, ds, mode, nil)
+}
+
+// ImportCheckpoint imports a group of validated rows in one transaction. A
+// row that fails is refused before it writes anything (see create), so the
+// others go on in the same transaction; anything else fails the group.
+// Outside validate-only, the same transaction stores the run's progress,
+// the report lines report gives (see batchRun.checkpoint).
+func (imp *importer) ImportCheckpoint(ctx context.Context, rows []batch.Row, ds []account.Draft, mode batch.Mode,
+	report func([]batch.Outcome, []error) []batch.ReportRow) ([]batch.Outcome, []error, error) {
 	opt := addOptions{form: account.CSVRow, invite: mode == batch.ImportInvite, profile: imp.opts.Profile,
 		consent: InviteOptions{SMSConsent: imp.opts.SMSConsent, Disclaimer: imp.opts.Disclaimer}, batchID: imp.batchID}
 	outs := make([]batch.Outcome, len(rows))
 	errs := make([]error, len(rows))
 	accts := make([]account.ID, len(rows))
 	var msgs []invite.Message
+	// checkpoint stores the progress, the group's outcomes in.
+	checkpoint := func(ctx context.Context, tx Tx) error {
+		if imp.run == nil || report == nil {
+			return nil
+		}
+		made := make(map[int]account.ID, len(rows))
+		for i, r := range rows {
+			if accts[i] != "" {
+				made[r.Line] = accts[i]
+			}
+		}
+		return imp.run.checkpoint(ctx, tx, report(outs, errs), made)
+	}
 	// The row-by-row way: each row's refusal comes before its first write,
 	// so the others go on in the same transaction.
 	byRow := func(ctx context.Context, tx Tx) error {
@@ -252,7 +288,7 @@ func (imp *importer) ImportRows(ctx context.Context, rows []batch.Row, ds []acco
 				msgs = append(msgs, inv.msg)
 			}
 		}
-		return nil
+		return checkpoint(ctx, tx)
 	}
 	// The group's way: the same outcome in a few calls of the store.
 	grouped := func(ctx context.Context, tx Tx) error {
@@ -268,7 +304,7 @@ func (imp *importer) ImportRows(ctx context.Context, rows []batch.Row, ds []acco
 				msgs = append(msgs, invs[i].msg)
 			}
 		}
-		return nil
+		return checkpoint(ctx, tx)
 	}
 	var err error
 	if imp.tx != nil {
@@ -335,7 +371,7 @@ func (s *Service) Batch(ctx context.Context, actor permissions.AdminID, id strin
 		b, err = batchInScope(ctx, tx, actor, permissions.Reports, id)
 		return err
 	})
-	return b, err
+	return s.viewBatch(b), err
 }
 
 // batchInScope loads a batch the actor may act on with priv; one it may not
@@ -369,6 +405,9 @@ func (s *Service) ListBatches(ctx context.Context, actor permissions.AdminID, o 
 		l.Items, l.Next, err = tx.ListBatches(ctx, o, p.Normalize())
 		return err
 	})
+	for i, b := range l.Items {
+		l.Items[i] = s.viewBatch(b)
+	}
 	return l, err
 }
 
@@ -382,8 +421,8 @@ func (s *Service) WriteBatchReport(ctx context.Context, actor permissions.AdminI
 	return batch.WriteReport(w, b.Rows)
 }
 
-// ErrBatchNotUndoable refuses to undo a batch that is running, was undone
-// already, or was only validated.
+// ErrBatchNotUndoable refuses to undo a batch that is running (under a live
+// lease), was undone already, or was only validated.
 var ErrBatchNotUndoable = mlerr.New(CodeBatchNotUndoable, "multiline: the batch cannot be undone")
 
 // Undone is what undoing a batch did.
@@ -395,7 +434,7 @@ type Undone struct {
 	Kept []account.ID
 }
 
-// UndoBatch undoes a finished (or stopped) batch as a whole: its accounts
+// UndoBatch undoes a finished (or interrupted, or stopped) batch as a whole: its accounts
 // that have not activated are deleted, their numbers released and their
 // invitations withdrawn (a queued message is cancelled); activated ones are
 // kept and listed. Accounts moved to another organization since are undone
@@ -409,8 +448,10 @@ func (s *Service) UndoBatch(ctx context.Context, actor permissions.AdminID, id s
 		if err != nil {
 			return err
 		}
-		if b.State != batch.Finished && b.State != batch.Stopped {
-			return fmt.Errorf("%w: it is %s", ErrBatchNotUndoable, b.State)
+		// An Interrupted batch is undone as far as it went: its Accounts
+		// are those of the rows its groups committed.
+		if st := b.StateAt(s.now()); st != batch.Finished && st != batch.Stopped && st != batch.Interrupted {
+			return fmt.Errorf("%w: it is %s", ErrBatchNotUndoable, st)
 		}
 		for _, aid := range b.Accounts {
 			if aid == "" {
@@ -433,7 +474,9 @@ func (s *Service) UndoBatch(ctx context.Context, actor permissions.AdminID, id s
 			res.Deleted = append(res.Deleted, a.ID)
 		}
 		before := batchView(b)
-		b.State = batch.Undone
+		// A run that still holds on to it (its lease lapsed, its process
+		// alive) finds it Undone at its next commit and stops.
+		b.State, b.LeaseUntil = batch.Undone, time.Time{}
 		if err := tx.UpdateBatch(ctx, b); err != nil {
 			return err
 		}

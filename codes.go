@@ -15,10 +15,17 @@ const (
 	CodeBatchRunning = "batch.running"
 	// CodeBatchNotUndoable is ErrBatchNotUndoable's code.
 	CodeBatchNotUndoable = "batch.not_undoable"
+	// CodeBatchFileChanged is ErrBatchFileChanged's code.
+	CodeBatchFileChanged = "batch.file_changed"
+	// CodeBatchLeaseLost is ErrBatchLeaseLost's code.
+	CodeBatchLeaseLost = "batch.lease_lost"
 	// CodeMoveNotEnoughNumbers is the code of a move refused with
 	// MoveCapacityMessage: the destination lacks Available numbers for the
 	// pending invitations without a number.
 	CodeMoveNotEnoughNumbers = "move.not_enough_numbers"
+	// CodeMoveAccountIDTaken is the code of a move refused because the
+	// destination has an account with the moved account's Account ID.
+	CodeMoveAccountIDTaken = "move.account_id_taken"
 )
 
 // The unique keys a store reports in a *UniqueError (its Key). The ones an
@@ -50,12 +57,15 @@ const (
 // field error the Service makes of it.
 func (e *UniqueError) ErrorCode() string { return e.Key + ".exists" }
 
-// ErrorCode returns CodeMoveNotEnoughNumbers for a move refused for
+// ErrorCode returns Code when set, CodeMoveNotEnoughNumbers for a move refused for
 // capacity, and otherwise the code of the rule broken (Err's): an account
 // rule's (email.required_smtp_offload, email.domain_not_allowed,
 // user_permissions.not_visible, ...) or the move guard's (move.same_org,
 // move.other_tree, ...).
 func (e *MoveError) ErrorCode() string {
+	if e.Code != "" {
+		return e.Code
+	}
 	if errors.Is(e.Err, numberpool.ErrNotEnoughNumbers) {
 		return CodeMoveNotEnoughNumbers
 	}

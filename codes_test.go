@@ -338,7 +338,8 @@ var refusals = []refusal{
 	}},
 	{op: "ImportBatch", name: "batch running", code: "batch.running", is: multiline.ErrBatchRunning, call: func(t *testing.T, f *codeFixture) error {
 		require.NoError(t, f.store.Tx(ctx, func(ctx context.Context, tx multiline.Tx) error {
-			return tx.CreateBatch(ctx, batch.Record{ID: "running", OrgID: f.sales.ID, Actor: f.root, Key: "k", State: batch.Running, Created: f.clock.Now()})
+			return tx.CreateBatch(ctx, batch.Record{ID: "running", OrgID: f.sales.ID, Actor: f.root, Key: "k", State: batch.Running, Created: f.clock.Now(),
+				LeaseUntil: f.clock.Now().Add(time.Hour)}) // a live lease: another run holds it
 		}))
 		_, err := f.svc.ImportBatch(ctx, f.root, f.sales.ID, csvOf("W,W,w@acme.example,No,,auto,on,,"), multiline.BatchOptions{IdempotencyKey: "k"})
 		return err
@@ -368,7 +369,7 @@ var refusals = []refusal{
 		_, err := f.svc.UpdateOrgSettings(ctx, f.root, f.sales.ID, org.Settings{InvitationTTL: org.Set(time.Minute)})
 		return err
 	}},
-	{op: "CreateProfile", name: "invalid input", code: "profile_name.format", is: mlerr.ErrInvalid, call: func(t *testing.T, f *codeFixture) error {
+	{op: "CreateProfile", name: "invalid input", code: permissions.CodeProfileNameRequired, is: mlerr.ErrInvalid, call: func(t *testing.T, f *codeFixture) error {
 		_, err := f.svc.CreateProfile(ctx, f.root, f.sales.ID, multiline.ProfileInput{})
 		return err
 	}},

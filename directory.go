@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/mail"
 	"slices"
 	"strings"
 
@@ -38,20 +37,20 @@ type Tenant struct {
 // code.
 func (s *Service) CreateTenant(ctx context.Context, in TenantInput) (Tenant, error) {
 	var errs []error
-	name, err := orgName(in.OrgName)
+	name, err := org.CheckName(in.OrgName)
 	errs = append(errs, err)
 	errs = append(errs, org.ValidateSettings(in.Settings), checkTemplates(in.Settings))
 	adminEmail, err := adminEmail(in.AdminEmail)
 	errs = append(errs, err)
-	if strings.TrimSpace(in.AdminName) == "" {
-		errs = append(errs, mlerr.Invalid("admin_name", permissions.CodeAdminNameRequired, "", "Administrator Name is required"))
+	adminName, err := permissions.CheckAdminName(in.AdminName)
+	errs = append(errs, err)
+	profileName := "Standard"
+	if strings.TrimSpace(in.ProfileName) != "" {
+		profileName, err = permissions.CheckProfileName(in.ProfileName)
+		errs = append(errs, err)
 	}
 	if err := errors.Join(errs...); err != nil {
 		return Tenant{}, err
-	}
-	profileName := strings.TrimSpace(in.ProfileName)
-	if profileName == "" {
-		profileName = "Standard"
 	}
 	now := s.now()
 	t := Tenant{
@@ -59,7 +58,7 @@ func (s *Service) CreateTenant(ctx context.Context, in TenantInput) (Tenant, err
 	}
 	t.Profile = permissions.Profile{ID: permissions.ProfileID(newID()), OrgID: t.Org.ID, Name: profileName, Default: true, Created: now}
 	t.Admin = permissions.Admin{
-		ID: permissions.AdminID(newID()), Name: strings.TrimSpace(in.AdminName), Email: adminEmail, Created: now,
+		ID: permissions.AdminID(newID()), Name: adminName, Email: adminEmail, Created: now,
 		Roles: []permissions.Role{{Privileges: slices.Clone(permissions.Privileges), Orgs: []org.ID{t.Org.ID}}},
 	}
 	err = s.store.Tx(ctx, func(ctx context.Context, tx Tx) error {
@@ -84,21 +83,9 @@ func (s *Service) CreateTenant(ctx context.Context, in TenantInput) (Tenant, err
 	return t, nil
 }
 
-func orgName(s string) (string, error) {
-	name := strings.TrimSpace(s)
-	switch {
-	case name == "":
-		return "", mlerr.Invalid("org_name", org.CodeOrgNameRequired, s, "Organization Name is required")
-	case len([]rune(name)) > 100 || strings.ContainsFunc(name, func(r rune) bool { return r < ' ' || r == 0x7f }):
-		return "", mlerr.Invalid("org_name", org.CodeOrgNameFormat, s, "Organization Name must be at most 100 printable characters")
-	}
-	return name, nil
-}
-
 func adminEmail(s string) (string, error) {
 	e := strings.ToLower(strings.TrimSpace(s))
-	a, err := mail.ParseAddress(e)
-	if err != nil || a.Address != e || !strings.Contains(e[strings.LastIndexByte(e, '@')+1:], ".") {
+	if org.CheckEmail(e) != "" {
 		return "", mlerr.Invalid("admin_email", permissions.CodeAdminEmailFormat, s, "Administrator Email must be an address like name@example.com")
 	}
 	return e, nil
@@ -112,7 +99,7 @@ type OrgInput struct {
 
 // CreateOrg creates a sub-organization of parent. It needs Setup on parent.
 func (s *Service) CreateOrg(ctx context.Context, actor permissions.AdminID, parent org.ID, in OrgInput) (org.Org, error) {
-	name, err := orgName(in.Name)
+	name, err := org.CheckName(in.Name)
 	if err := errors.Join(err, org.ValidateSettings(in.Settings), checkTemplates(in.Settings)); err != nil {
 		return org.Org{}, err
 	}
@@ -167,12 +154,12 @@ type ProfileInput struct {
 // CreateProfile defines a user-permissions profile on an organization. It
 // needs Setup on the organization.
 func (s *Service) CreateProfile(ctx context.Context, actor permissions.AdminID, id org.ID, in ProfileInput) (permissions.Profile, error) {
-	name := strings.TrimSpace(in.Name)
-	if name == "" || len([]rune(name)) > 100 {
-		return permissions.Profile{}, mlerr.Invalid("profile_name", permissions.CodeProfileNameFormat, in.Name, "Profile Name must be 1 to 100 characters")
+	name, err := permissions.CheckProfileName(in.Name)
+	if err != nil {
+		return permissions.Profile{}, err
 	}
 	p := permissions.Profile{ID: permissions.ProfileID(newID()), OrgID: id, Name: name, Default: in.Default, Created: s.now()}
-	err := s.store.Tx(ctx, func(ctx context.Context, tx Tx) error {
+	err = s.store.Tx(ctx, func(ctx context.Context, tx Tx) error {
 		if _, err := authorize(ctx, tx, actor, permissions.Setup, id); err != nil {
 			return err
 		}
@@ -201,9 +188,8 @@ func (s *Service) CreateAdmin(ctx context.Context, actor permissions.AdminID, in
 	var errs []error
 	email, err := adminEmail(in.Email)
 	errs = append(errs, err)
-	if strings.TrimSpace(in.Name) == "" {
-		errs = append(errs, mlerr.Invalid("admin_name", permissions.CodeAdminNameRequired, "", "Administrator Name is required"))
-	}
+	name, err := permissions.CheckAdminName(in.Name)
+	errs = append(errs, err)
 	if len(in.Roles) == 0 {
 		errs = append(errs, mlerr.Invalid("roles", permissions.CodeRolesRequired, "", "Roles: give the administrator at least one role"))
 	}
@@ -220,7 +206,7 @@ func (s *Service) CreateAdmin(ctx context.Context, actor permissions.AdminID, in
 	if err := errors.Join(errs...); err != nil {
 		return permissions.Admin{}, err
 	}
-	a := permissions.Admin{ID: permissions.AdminID(newID()), Name: strings.TrimSpace(in.Name), Email: email, Roles: in.Roles, Created: s.now()}
+	a := permissions.Admin{ID: permissions.AdminID(newID()), Name: name, Email: email, Roles: in.Roles, Created: s.now()}
 	err = s.store.Tx(ctx, func(ctx context.Context, tx Tx) error {
 		var first org.ID
 		for _, r := range in.Roles {
@@ -360,6 +346,10 @@ func (s *Service) transfer(ctx context.Context, actor permissions.AdminID, from,
 				return err
 			}
 			dst, err := tx.Org(ctx, to)
+			if err != nil && !errors.Is(err, mlerr.ErrNotFound) {
+				// A store failure, not an answer about the destination.
+				return err
+			}
 			if err != nil || dst.ParentID != from {
 				return mlerr.Invalid("to", numberpool.CodeOrgNotChild, string(to), "Numbers can be allocated only to a direct sub-organization")
 			}

@@ -65,8 +65,34 @@
 //     of Assigned and Registered numbers from below its threshold to at or
 //     above it (once per crossing, not on every change while above); it is
 //     queued to the alert recipients and delivered by DeliverPending.
+//   - A batch upload's lifecycle (SPEC §6, see ImportBatch): its record is
+//     stored Running with a lease (WithBatchLease, default DefaultBatchLease,
+//     one minute), renewed as each group of rows commits and every third of
+//     the lease besides; the progress (Done of Total rows and the report
+//     lines done) is stored in the same transaction as each group. A run
+//     that stops early stores it Interrupted; one whose process died or whose
+//     last commit failed leaves it Running, and it reads Interrupted once the
+//     lease lapses. The same upload under the same idempotency key resumes
+//     an Interrupted batch to one Finished record. "The same upload" means
+//     the same bytes (SHA-256, stored on the record), mode and profile: a
+//     re-upload that differs is refused with ErrBatchFileChanged
+//     (batch.file_changed) and changes nothing, rather than mixing two files
+//     in one report; such a batch can still be undone, and the new file
+//     uploaded under another key. A batch that stopped can be undone too.
+//   - No callback (BatchOptions.Progress, OnStart, a notifier's Send) runs
+//     inside a store transaction. Validate-only checks every row in one
+//     rolled-back transaction, so that each row sees the rows before it as
+//     Import would; its Progress steps are reported after that transaction.
 //   - An expired invitation still counts as a pending invitation for the
 //     capacity invariant until it is resent, redeemed or its account deleted:
 //     the portal still shows the account Invited, and a resend must find a
 //     number for it.
+//   - EditAccount validates the whole edited account under the rules it was
+//     created under (the form's, or a CSV row's for an imported account)
+//     against its organization's settings as they are now. A changed email
+//     or device withdraws a pending invitation only when it changes where
+//     the invitation goes (the email, else the device).
+//   - A search (SearchAccounts, ExportAccounts) with a text lists accounts
+//     by the matching text, then oldest first: the order that lets a SQL
+//     store read one index range per field (AccountQuery).
 package multiline

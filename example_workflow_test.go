@@ -178,15 +178,15 @@ func ExampleService_DeliverPending() {
 
 	outbox.Fail(nil) // the server is back
 	rep, err := svc.DeliverPending(ctx)
-	fmt.Printf("%+v %v\n", rep, err) // not due yet: the backoff has not passed
+	fmt.Println(rep.Sent, rep.Failed, len(rep.Problems), err) // not due yet: the backoff has not passed
 	now = now.Add(time.Hour)
 	rep, err = svc.DeliverPending(ctx)
-	fmt.Printf("%+v %v\n", rep, err)
+	fmt.Println(rep.Sent, rep.Failed, len(rep.Problems), err)
 	rep, _ = svc.DeliverPending(ctx)
-	fmt.Printf("%+v %d\n", rep, len(outbox.Messages()))
+	fmt.Println(rep.Sent, rep.Failed, len(outbox.Messages()))
 	// Output:
 	// Invited Failed 1
-	// {Sent:0 Failed:0} <nil>
-	// {Sent:1 Failed:0} <nil>
-	// {Sent:0 Failed:0} 1
+	// 0 0 0 <nil>
+	// 1 0 0 <nil>
+	// 0 0 1
 }

@@ -123,17 +123,8 @@ func (s *Service) reinvite(ctx context.Context, tx Tx, sc scope, a account.Accou
 	if errors.Is(err, mlerr.ErrNotFound) {
 		// First invitation of a saved account: it becomes a pending
 		// invitation, which needs capacity when it has no number.
-		if err := tx.LockOrg(ctx, a.OrgID); err != nil {
+		if err := admitPending(ctx, tx, a); err != nil {
 			return invite.Invitation{}, invite.Message{}, err
-		}
-		if a.Number == "" {
-			c, err := tx.Capacity(ctx, a.OrgID)
-			if err != nil {
-				return invite.Invitation{}, invite.Message{}, err
-			}
-			if err := numberpool.CheckCapacity(c, 0, 1); err != nil {
-				return invite.Invitation{}, invite.Message{}, err
-			}
 		}
 		if err := s.setStatusBy(ctx, tx, sc.admin.ID, a, account.Invited); err != nil {
 			return invite.Invitation{}, invite.Message{}, err
@@ -146,6 +137,13 @@ func (s *Service) reinvite(ctx context.Context, tx Tx, sc scope, a account.Accou
 	}
 	if err != nil {
 		return invite.Invitation{}, invite.Message{}, err
+	}
+	if a.Status == account.NotInvited {
+		// An invitation withdrawn by an edit of the destination, sent
+		// again: a pending invitation once more.
+		if err := admitPending(ctx, tx, a); err != nil {
+			return invite.Invitation{}, invite.Message{}, err
+		}
 	}
 	now := s.now()
 	p := invite.Params{ID: old.ID, Now: now, TTL: sc.settings.InvitationTTL, Rand: s.rand}

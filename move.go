@@ -32,7 +32,10 @@ type MoveError struct {
 	Message string
 	// Account names the account the refusal is about, if it is about one.
 	Account account.ID
-	Err     error
+	// Code, when set, is the refusal's stable code; otherwise ErrorCode
+	// derives it from Err.
+	Code string
+	Err  error
 }
 
 func (e *MoveError) Error() string { return "multiline: move refused: " + e.Message }
@@ -189,6 +192,13 @@ func (s *Service) move(ctx context.Context, tx Tx, actor permissions.AdminID, id
 		moved.OrgID, moved.Updated = to, s.now()
 		plan.Accounts[i] = MovedAccount{Account: a.ID, From: a.OrgID, Number: a.Number, Changes: changes}
 		if err := s.relocate(ctx, tx, actor, a, moved); err != nil {
+			var u *UniqueError
+			if errors.As(err, &u) && u.Key == KeyAccountID {
+				// Account IDs are unique within an organization: the
+				// destination has an account with this one already.
+				return MovePlan{}, &MoveError{Message: fmt.Sprintf("%s: Account ID %q is already used in %s", a.Username, a.AccountID, dst.org().Name),
+					Account: a.ID, Code: CodeMoveAccountIDTaken, Err: mlerr.ErrAlreadyExists}
+			}
 			return MovePlan{}, err
 		}
 	}

@@ -332,7 +332,7 @@ func (s *Service) cancelMessage(ctx context.Context, tx Tx, m invite.Message) er
 	if err := tx.UpdateMessage(ctx, c); err != nil {
 		return err
 	}
-	return s.audit(ctx, tx, "", m.OrgID, "message.cancelled", string(m.ID), deliveryOf(m).json(), deliveryOf(c).json())
+	return s.audit(ctx, tx, "", m.OrgID, ActionMessageCancelled, string(m.ID), deliveryOf(m).json(), deliveryOf(c).json())
 }
 
 // cancelInvitationMessage cancels the message of account a's invitation

@@ -12,6 +12,7 @@ import (
 	"time"
 
 
+	"github.com/multilinehq/multiline/batch"
 	"github.com/multilinehq/multiline/invite"
 	"github.com/multilinehq/multiline/mlerr"
 	"github.com/multilinehq/multiline/notify"
@@ -32,6 +33,8 @@ type Service struct {
 	linkBase   string
 	delivery   DeliveryPolicy
 	quarantine time.Duration
+	batchLease time.Duration
+	workbook   batch.WorkbookReader // reads .xlsx uploads; nil refuses them
 }
 
 // DeliveryPolicy says how the outbox retries a message that failed.
@@ -144,13 +147,14 @@ func New(store Store, opts ...Option) (*Service, error) {
 		return nil, errors.New("multiline: New: nil store")
 	}
 	s := &Service{
-		store:    store,
-		notifier: notify.NewLogger(nil),
-		now:      time.Now,
-		rand:     rand.Reader,
-		log:      slog.Default(),
-		linkBase: "https://multiline.example/activate/",
-		delivery: DefaultDeliveryPolicy,
+		store:      store,
+		notifier:   notify.NewLogger(nil),
+		now:        time.Now,
+		rand:       rand.Reader,
+		log:        slog.Default(),
+		linkBase:   "https://multiline.example/activate/",
+		delivery:   DefaultDeliveryPolicy,
+		batchLease: DefaultBatchLease,
 	}
 	for _, o := range opts {
 		if err := o(s); err != nil {

@@ -106,6 +106,11 @@ type Tx interface {
 	DeleteAccount(ctx context.Context, id account.ID) error
 	// ListAccounts returns a page of an organization's accounts, oldest first.
 	ListAccounts(ctx context.Context, o org.ID, p Page) ([]account.Account, string, error)
+	// SearchAccounts returns a page of the accounts of q.Orgs that q
+	// selects, in the order AccountQuery describes. A cursor is valid only
+	// with the query that returned it; a store may refuse another's as
+	// malformed (mlerr.ErrInvalid).
+	SearchAccounts(ctx context.Context, q AccountQuery, p Page) ([]account.Account, string, error)
 
 	// CreateInvitation stores an invitation; an account has at most one.
 	CreateInvitation(ctx context.Context, inv invite.Invitation) error
@@ -135,16 +140,22 @@ type Tx interface {
 	// first: the outbox view.
 	ListMessages(ctx context.Context, o org.ID, p Page) ([]invite.Message, string, error)
 
-	// CreateBatch stores a batch record. A Key already used by a batch of the
-	// same organization is a *UniqueError on "batch_key".
+	// CreateBatch stores a batch record, every field of it: the report so
+	// far, the progress (Done, Total), the file's hash and the lease
+	// (Runner, LeaseUntil) read back as written. A Key already used by a
+	// batch of the same organization is a *UniqueError on "batch_key".
 	CreateBatch(ctx context.Context, b batch.Record) error
 	// Batch returns a batch record and locks it.
 	Batch(ctx context.Context, id string) (batch.Record, error)
-	// BatchByKey returns the batch of organization o with idempotency key.
+	// BatchByKey returns the batch of organization o with idempotency key,
+	// and locks it.
 	BatchByKey(ctx context.Context, o org.ID, key string) (batch.Record, error)
-	// UpdateBatch replaces a batch record. Its organization never changes;
-	// its Key may be cleared (releasing it for another upload) but not
-	// changed to another value.
+	// UpdateBatch replaces a batch record, every field of it. Its
+	// organization never changes; its Key may be cleared (releasing it for
+	// another upload) but not changed to another value. A running batch's
+	// record is replaced as each of its groups commits and when its lease is
+	// renewed or taken over; each of those reads it with Batch first, so
+	// that the lock orders them.
 	UpdateBatch(ctx context.Context, b batch.Record) error
 	// ListBatches returns a page of an organization's batches, newest first.
 	ListBatches(ctx context.Context, o org.ID, p Page) ([]batch.Record, string, error)

@@ -1,11 +1,6 @@
 package account
 
-import (
-	"net/mail"
-	"strings"
-	"unicode"
-	"unicode/utf8"
-)
+import "github.com/multilinehq/multiline/org"
 
 // Email rule codes.
 const (
@@ -27,112 +22,21 @@ var (
 	ruleEmailLong    = emailRule{CodeEmailTooLong, "Email must be at most 254 characters, with at most 64 before the @"}
 )
 
-// checkEmail applies the SDK's email policy to a trimmed address and returns
-// the rule it breaks, or nil. The policy accepts what a mail system delivers
-// to a business user and refuses the rest, even where RFC 5322 allows it:
-//
-//   - net/mail must parse it, and to itself: no display name ("Ann <a@b.c>"),
-//     no comment, no angle brackets;
-//   - no white space or control character anywhere;
-//   - at most 254 bytes in all and 64 before the @;
-//   - the local part is a dot-atom (no quoted string, no leading, trailing or
-//     doubled dot); UTF-8 letters are allowed (RFC 6531);
-//   - the domain has at least two labels of letters, digits and inner hyphens
-//     (UTF-8 letters allowed for internationalized names), each 1–63 bytes, a
-//     top-level label that is not all digits, and no IP literal.
+// checkEmail applies the SDK's email policy (org.CheckEmail) to a trimmed
+// address and returns the rule it breaks, as the account's code and words,
+// or nil.
 func checkEmail(s string) *emailRule {
-	if s == "" || !utf8.ValidString(s) {
-		return &ruleEmailFormat
-	}
-	// "Ann <ann@example.com>" is the most common paste from a mail client:
-	// name that rule before the space it contains.
-	if strings.ContainsAny(s, "<>") {
+	switch org.CheckEmail(s) {
+	case "":
+		return nil
+	case org.EmailDisplayName:
 		return &ruleEmailDisplay
-	}
-	for _, r := range s {
-		if unicode.IsSpace(r) || unicode.IsControl(r) || r == utf8.RuneError {
-			return &ruleEmailSpace
-		}
-	}
-	if len(s) > 254 {
-		return &ruleEmailLong
-	}
-	if strings.Count(s, "@") != 1 {
-		return &ruleEmailFormat
-	}
-	addr, err := mail.ParseAddress(s)
-	if err != nil {
-		return &ruleEmailFormat
-	}
-	if addr.Name != "" || addr.Address != s {
-		return &ruleEmailDisplay
-	}
-	at := strings.LastIndexByte(s, '@')
-	local, domain := s[:at], s[at+1:]
-	if len(local) > 64 {
-		return &ruleEmailLong
-	}
-	if !dotAtom(local) {
-		return &ruleEmailFormat
-	}
-	if !hostname(domain) {
+	case org.EmailSpace:
+		return &ruleEmailSpace
+	case org.EmailDomain:
 		return &ruleEmailDomain
+	case org.EmailTooLong:
+		return &ruleEmailLong
 	}
-	return nil
-}
-
-// dotAtom reports whether s is an RFC 5322 dot-atom, allowing UTF-8 letters.
-func dotAtom(s string) bool {
-	if s == "" || s[0] == '.' || s[len(s)-1] == '.' || strings.Contains(s, "..") {
-		return false
-	}
-	for _, r := range s {
-		switch {
-		case r == '.':
-		case r < utf8.RuneSelf:
-			if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("!#$%&'*+/=?^_`{|}~-", r)) {
-				return false
-			}
-		default:
-			if !unicode.IsLetter(r) && !unicode.IsNumber(r) && !unicode.IsMark(r) {
-				return false
-			}
-		}
-	}
-	return true
-}
-
-// hostname reports whether s is a domain name with a dot, as checkEmail
-// describes.
-func hostname(s string) bool {
-	if len(s) > 253 {
-		return false
-	}
-	labels := strings.Split(s, ".")
-	if len(labels) < 2 {
-		return false
-	}
-	for _, l := range labels {
-		if l == "" || len(l) > 63 || l[0] == '-' || l[len(l)-1] == '-' {
-			return false
-		}
-		for _, r := range l {
-			if r == '-' || r < utf8.RuneSelf && (r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
-				continue
-			}
-			if r < utf8.RuneSelf || !unicode.IsLetter(r) && !unicode.IsNumber(r) && !unicode.IsMark(r) {
-				return false
-			}
-		}
-	}
-	return !onlyDigits(labels[len(labels)-1])
-}
-
-func onlyDigits(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return s != ""
+	return &ruleEmailFormat
 }

@@ -108,7 +108,7 @@ func orderedRecords(t *testing.T, js []byte) [][]string {
 func TestCorpusRecords(t *testing.T) {
 	for _, c := range loadCorpora(t) {
 		t.Run(c.name, func(t *testing.T) {
-			rr, err := newRecordReader(strings.NewReader(string(c.in)), DefaultMaxBytes)
+			_, rr, err := openRecords(strings.NewReader(string(c.in)), Options{})
 			require.NoError(t, err)
 			var got [][]string
 			for {

@@ -34,8 +34,8 @@
 // mix both, the cells that are not valid UTF-8 fail their column's rule
 // (first_name.encoding, email.format, ...). The five bytes Windows-1252
 // leaves undefined (0x81, 0x8D, 0x8F, 0x90, 0x9D) read as U+FFFD. A UTF-16
-// byte order mark, a ZIP (.xlsx) or OLE (.xls) signature, or a NUL byte
-// anywhere reject the file as not CSV.
+// byte order mark, an OLE (.xls) signature, or a NUL byte anywhere reject
+// the file as not CSV. A ZIP signature is a workbook (see Workbooks).
 //
 // Delimiter: ';' when the first non-blank line has more semicolons than
 // commas outside quotes, ',' otherwise. A header that is a single name
@@ -52,6 +52,25 @@
 // file wrote "\r\n" (encoding/csv does so); no column accepts a line break,
 // so the difference never changes a verdict. Leading spaces are part of a
 // cell (RFC 4180); the column rules trim surrounding white space.
+//
+// # Workbooks
+//
+// The parser reads records through a RecordReader: the CSV reader above, or
+// for an upload that starts with the ZIP signature (an .xlsx workbook), the
+// RecordReader of the WorkbookReader in Options.Workbook (the batch/xlsx
+// module; multiline.WithWorkbookReader plugs it into the service). Without
+// one, a workbook is refused with ReasonWorkbookUnsupported, whose message
+// says to save it as CSV or to plug in the XLSX reader. The workbook is read
+// into memory within MaxBytes (a ZIP has its directory at its end), and the
+// reader holds Limits: the same MaxBytes for its parts uncompressed, and
+// its own cap on a cell. A workbook it cannot read is ReasonBadWorkbook.
+//
+// Cells come with a CellKind. Every CSV cell is text. Of a workbook's
+// cells, numbers come as all their digits (the phone number rules read
+// them), booleans as TRUE or FALSE; a date, a formula or an error value in
+// a column fails the row with cell.date, cell.formula or cell.error_value,
+// naming the column, and is that column's only error: the column's own rule
+// and account.Validate's are not applied to it. Row numbers are the sheet's.
 //
 // # Header
 //
@@ -142,6 +161,17 @@
 // assign_number.not_available, username.exists, ...), so that a code means
 // the same in the API and in the report; only their field is renamed to the
 // column.
+//
+// # Progress and resume
+//
+// Progress is called with the rows done and the total: first with the rows
+// an earlier run did (RunOptions.Start returns their report lines, which
+// Run keeps as they are, handling only the other rows), then as rows are
+// done, in the goroutine that called Run, between the importer's calls. A
+// Checkpointer gets, in each group's transaction, the report lines done
+// once that group is in (the rows that failed validation since the last
+// group included), so that it can store them with the rows the group
+// imported; a run resumed from them does each row exactly once.
 //
 // # Report
 //

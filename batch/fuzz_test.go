@@ -18,7 +18,7 @@ import (
 const fuzzMaxBytes = 64 << 10
 
 var reasons = []Reason{ReasonNotCSV, ReasonEmpty, ReasonMissingColumn, ReasonUnknownColumn, ReasonDuplicateColumn,
-	ReasonTooManyRows, ReasonNoteLeftIn, ReasonRestrictNotAllowed, ReasonTooLarge}
+	ReasonTooManyRows, ReasonNoteLeftIn, ReasonRestrictNotAllowed, ReasonTooLarge, ReasonWorkbookUnsupported, ReasonBadWorkbook}
 
 // FuzzParse: any bytes give rows or a file rejection, never a panic, with
 // allocation in proportion to the input; every row error names its column

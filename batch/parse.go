@@ -38,6 +38,10 @@ type Options struct {
 	// upload; it becomes every row's Input.Profile. Empty means the
 	// organization's default.
 	Profile permissions.ProfileID
+	// Workbook reads uploads that are workbooks (.xlsx, recognized by the
+	// ZIP signature at their start); nil refuses them with
+	// ReasonWorkbookUnsupported. The batch/xlsx module provides one.
+	Workbook WorkbookReader
 }
 
 func (o Options) maxRows() int {
@@ -73,6 +77,9 @@ type Row struct {
 	cells [numColumns]string
 	// device is Input.Device in E.164, when Parse could read it.
 	device string
+	// badKind has bit c set when the cell of column c is of a kind no
+	// column takes (a date or a formula in a workbook).
+	badKind uint16
 }
 
 // Cell returns the row's cell in column c as the file has it (not trimmed);
@@ -116,7 +123,9 @@ func Parse(src io.Reader, opts Options) ([]Row, error) {
 
 // parser turns records into rows.
 type parser struct {
-	rr         *recordReader
+	src        RecordReader
+	rr         *recordReader // src when the upload is CSV, else nil
+	text       []string      // the texts of the current record, reused
 	opts       Options
 	headerLine int
 	// index maps each column to its position in the file's records, -1 when
@@ -132,12 +141,12 @@ type parser struct {
 }
 
 func newParser(src io.Reader, opts Options) (*parser, error) {
-	rr, err := newRecordReader(src, opts.maxBytes())
+	records, rr, err := openRecords(src, opts)
 	if err != nil {
 		return nil, err
 	}
-	p := &parser{rr: rr, opts: opts, usernames: map[string]int{}, numbers: map[string]int{}}
-	header, line, err := rr.next()
+	p := &parser{src: records, rr: rr, opts: opts, usernames: map[string]int{}, numbers: map[string]int{}}
+	cells, line, err := records.Next()
 	if errors.Is(err, io.EOF) {
 		return nil, reject(ReasonEmpty, 0, "", "the file is empty: it has no header line")
 	}
@@ -145,7 +154,7 @@ func newParser(src io.Reader, opts Options) (*parser, error) {
 		return nil, err
 	}
 	p.headerLine = line
-	if err := p.readHeader(header, line); err != nil {
+	if err := p.readHeader(texts(nil, cells), line); err != nil {
 		return nil, err
 	}
 	return p, nil
@@ -213,10 +222,12 @@ func columnList() string {
 
 // next returns the next data row, io.EOF after the last, or a *FileError.
 func (p *parser) next() (Row, error) {
-	rec, line, err := p.rr.next()
+	cells, line, err := p.src.Next()
 	if err != nil {
 		return Row{}, err
 	}
+	p.text = texts(p.text, cells)
+	rec := p.text
 	if isNote(rec) {
 		return Row{}, reject(ReasonNoteLeftIn, line, "", "the template's instruction line (starting with \"Note\") is still in the file: delete the Note line and upload again")
 	}
@@ -225,15 +236,21 @@ func (p *parser) next() (Row, error) {
 		return Row{}, reject(ReasonTooManyRows, line, "", fmt.Sprintf("the file has more than %d data rows: split it into files of at most %d rows", p.opts.maxRows(), p.opts.maxRows()))
 	}
 	row := Row{Line: line}
-	for c := range numColumns {
-		if i := p.index[c]; i >= 0 && i < len(rec) {
-			row.cells[c] = rec[i]
-		}
-	}
 	var errs []error
 	add := func(fe *mlerr.FieldError) {
 		if fe != nil {
 			errs = append(errs, fe)
+		}
+	}
+	for c := range numColumns {
+		if i := p.index[c]; i >= 0 && i < len(rec) {
+			row.cells[c] = rec[i]
+			// A date or a formula in a workbook is an error of its own; the
+			// column's rules are not applied to it (see badKind).
+			if fe := kindError(c, cells[i]); fe != nil {
+				add(fe)
+				row.badKind |= 1 << c
+			}
 		}
 	}
 	// Cells beyond the header's last name: empty ones are what spreadsheets
@@ -314,7 +331,7 @@ func (p *parser) next() (Row, error) {
 		add(fe)
 		in.Language = code
 	}
-	row.Err = errors.Join(errs...)
+	row.Err = errors.Join(row.dropBadKind(errs)...)
 	return row, nil
 }
 

@@ -69,7 +69,7 @@ func TestParseFileRejections(t *testing.T) {
 			reason: ReasonNotCSV, line: 3, msg: "not closed"},
 		{name: "NUL bytes", in: file(hdr, "Ann\x00,Smith,ann@example.com,No,,auto,on,,,"), reason: ReasonNotCSV, line: 2, msg: "NUL"},
 		{name: "UTF-16", in: "\xff\xfef\x00i\x00", reason: ReasonNotCSV, msg: "UTF-16"},
-		{name: "xlsx workbook", in: "PK\x03\x04\x14\x00", reason: ReasonNotCSV, msg: "ZIP"},
+		{name: "xlsx workbook without a workbook reader", in: "PK\x03\x04\x14\x00", reason: ReasonWorkbookUnsupported, msg: "plug in the XLSX reader"},
 		{name: "xls workbook", in: "\xd0\xcf\x11\xe0\xa1\xb1", reason: ReasonNotCSV, msg: ".xls"},
 		{name: "tab separated", in: file(strings.ReplaceAll(hdr, ",", "\t"), strings.ReplaceAll(good, ",", "\t")),
 			reason: ReasonNotCSV, line: 1, msg: "tab-separated"},

@@ -119,13 +119,14 @@ type recordReader struct {
 	comma    rune
 	hadBOM   bool
 	maxBytes int64
+	cells    []Cell // the record Next returns, reused
 }
 
-// newRecordReader prepares to read src, of at most maxBytes bytes. It
-// rejects input that is UTF-16 or a ZIP archive (an .xlsx workbook) at once,
-// and picks the delimiter from the first line.
-func newRecordReader(src io.Reader, maxBytes int64) (*recordReader, error) {
-	raw := bufio.NewReader(&limitReader{r: src, left: maxBytes})
+// newRecordReader prepares to read raw, the upload read through a
+// limitReader of maxBytes bytes. It rejects input that is UTF-16 or an .xls
+// workbook at once (openRecords has taken ZIP archives), and picks the
+// delimiter from the first line.
+func newRecordReader(raw *bufio.Reader, maxBytes int64) (*recordReader, error) {
 	rr := &recordReader{maxBytes: maxBytes}
 	start, err := raw.Peek(4)
 	if err != nil && !errors.Is(err, io.EOF) {
@@ -139,8 +140,6 @@ func newRecordReader(src io.Reader, maxBytes int64) (*recordReader, error) {
 		rr.hadBOM = true
 	case bytes.HasPrefix(start, []byte{0xFF, 0xFE}), bytes.HasPrefix(start, []byte{0xFE, 0xFF}):
 		return nil, reject(ReasonNotCSV, 0, "", "the file is UTF-16 text (Excel's \"Unicode Text\"), not CSV: save it as \"CSV UTF-8 (Comma delimited)\"")
-	case bytes.HasPrefix(start, []byte("PK\x03\x04")):
-		return nil, reject(ReasonNotCSV, 0, "", "the file is a ZIP archive (an .xlsx workbook?), not CSV: save it as \"CSV UTF-8 (Comma delimited)\"")
 	case bytes.HasPrefix(start, []byte{0xD0, 0xCF, 0x11, 0xE0}):
 		return nil, reject(ReasonNotCSV, 0, "", "the file is an .xls workbook, not CSV: save it as \"CSV UTF-8 (Comma delimited)\"")
 	}

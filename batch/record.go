@@ -15,9 +15,16 @@ type State string
 const (
 	Running  State = "running"  // rows are being imported
 	Finished State = "finished" // every row went through
-	Stopped  State = "stopped"  // interrupted (ctx ended, store failure); the rows done stay
+	// Stopped is what earlier versions stored for a run that ended early;
+	// the service now stores Interrupted instead, which can be resumed.
+	Stopped  State = "stopped"
 	Rejected State = "rejected" // refused as a whole by a file-level rule; nothing imported
 	Undone   State = "undone"   // undone by an administrator
+	// Interrupted: the run ended before the last row (its context ended, a
+	// store failure stopped it) or its lease lapsed (its process died, its
+	// last commit failed). The rows done stay, with their outcome in Rows;
+	// the same file uploaded again under the same key resumes it.
+	Interrupted State = "interrupted"
 )
 
 // Record is the Batch Operations Report record the store keeps of one
@@ -38,4 +45,27 @@ type Record struct {
 	Accounts []account.ID
 	Created  time.Time
 	Finished time.Time
+
+	// Done and Total are the run's progress, as each group of rows commits:
+	// the rows done (len(Rows)) and the data rows in the file (0 until the
+	// file is parsed).
+	Done, Total int
+	// FileHash is the SHA-256 of the uploaded file, in hex: a resume must
+	// upload the same file.
+	FileHash string
+	// Runner names the run that holds the lease of a Running batch, and
+	// LeaseUntil is when the lease lapses unless that run renews it. A
+	// Running batch whose lease has lapsed is Interrupted (see StateAt).
+	Runner     string
+	LeaseUntil time.Time
+}
+
+// StateAt returns the batch's state as of now: a Running batch whose lease
+// lapsed at or before now is Interrupted, whatever the record says, since
+// nothing is running it any more.
+func (r Record) StateAt(now time.Time) State {
+	if r.State == Running && !now.Before(r.LeaseUntil) {
+		return Interrupted
+	}
+	return r.State
 }

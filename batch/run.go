@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 
 	"github.com/multilinehq/multiline/account"
 	"github.com/multilinehq/multiline/invite"
@@ -84,6 +85,23 @@ type GroupImporter interface {
 	ImportRows(ctx context.Context, rows []Row, drafts []account.Draft, mode Mode) (outs []Outcome, errs []error, fatal error)
 }
 
+// Checkpointer is a GroupImporter that stores the run's report as it goes,
+// in the transaction that imports each group, so that the rows a group
+// imported and the report lines that say so commit together (or not at
+// all): another reader sees the progress, and a run that dies can be
+// resumed from what was stored (RunOptions.Start). Run uses
+// ImportCheckpoint instead of ImportRows when the importer has it.
+//
+// ImportCheckpoint is ImportRows plus report: given the group's outcomes
+// and row-level errors, report returns every report line done once they
+// are in (the lines done before, and the group's), in file order. It has
+// no effect, so it may be called again when the transaction is run again.
+type Checkpointer interface {
+	GroupImporter
+	ImportCheckpoint(ctx context.Context, rows []Row, drafts []account.Draft, mode Mode,
+		report func(outs []Outcome, errs []error) []ReportRow) (outs []Outcome, errs []error, fatal error)
+}
+
 // DefaultGroupSize is how many rows Run hands a GroupImporter at once.
 const DefaultGroupSize = 100
 
@@ -124,6 +142,15 @@ type RunOptions struct {
 	// GroupSize is how many rows a GroupImporter gets at once;
 	// 0 means DefaultGroupSize.
 	GroupSize int
+	// Start, if set, is called once the file is parsed and accepted, before
+	// the first Progress call and the first row, with the number of data
+	// rows. It returns the report lines of the rows an earlier run of the
+	// same file did (resuming it; nil for a new run): Run keeps each as it
+	// is, by its Row, and handles only the other rows. An error from Start
+	// is returned as is, before any row reaches the importer.
+	Start func(ctx context.Context, total int) ([]ReportRow, error)
+	// Workbook is as in Options: it reads .xlsx uploads; nil refuses them.
+	Workbook WorkbookReader
 }
 
 // Result is what Run did.
@@ -152,22 +179,31 @@ func Run(ctx context.Context, src io.Reader, imp Importer, opts RunOptions) (Res
 		MaxBytes:        opts.MaxBytes,
 		SocialMessaging: opts.Policy.Settings.SocialMessaging,
 		Profile:         opts.Profile,
+		Workbook:        opts.Workbook,
 	})
 	if err != nil {
 		return Result{}, err
 	}
-	order := processingOrder(rows, opts.Mode)
 	report := make([]ReportRow, len(rows))
 	done := make([]bool, len(rows))
+	n := 0 // rows done
+	if opts.Start != nil {
+		prev, err := opts.Start(ctx, len(rows))
+		if err != nil {
+			return Result{}, err
+		}
+		n = resume(rows, prev, report, done)
+	}
+	order := processingOrder(rows, opts.Mode, done)
 	progress := opts.Progress
 	if progress == nil {
 		progress = func(int, int) {}
 	}
-	progress(0, len(rows))
+	progress(n, len(rows))
 	if g, ok := imp.(GroupImporter); ok {
-		return runGroups(ctx, g, rows, order, opts, report, done, progress)
+		return runGroups(ctx, g, rows, order, opts, report, done, n, progress)
 	}
-	for n, i := range order {
+	for _, i := range order {
 		if err := ctx.Err(); err != nil {
 			return partial(report, done), fmt.Errorf("batch: stopped before row %d: %w", rows[i].Line, err)
 		}
@@ -176,20 +212,38 @@ func Run(ctx context.Context, src io.Reader, imp Importer, opts RunOptions) (Res
 			return partial(report, done), fmt.Errorf("batch: row %d: %w", rows[i].Line, err)
 		}
 		report[i], done[i] = rr, true
-		progress(n+1, len(rows))
+		n++
+		progress(n, len(rows))
 	}
 	return Result{Rows: report, Summary: Summarize(report)}, nil
+}
+
+// resume marks done the rows an earlier run reported, keeping its report
+// lines, and returns how many it marked. A line that names no row of the
+// file is ignored: the caller checked that the file is the same.
+func resume(rows []Row, prev []ReportRow, report []ReportRow, done []bool) int {
+	byLine := make(map[int]int, len(rows))
+	for i, r := range rows {
+		byLine[r.Line] = i
+	}
+	n := 0
+	for _, rr := range prev {
+		if i, ok := byLine[rr.Row]; ok && !done[i] {
+			report[i], done[i] = rr, true
+			n++
+		}
+	}
+	return n
 }
 
 // runGroups is Run's loop for a GroupImporter: rows are validated one by
 // one, and those that pass go to the importer in groups, in processing order.
 func runGroups(ctx context.Context, g GroupImporter, rows []Row, order []int, opts RunOptions,
-	report []ReportRow, done []bool, progress func(int, int)) (Result, error) {
+	report []ReportRow, done []bool, n int, progress func(int, int)) (Result, error) {
 	size := opts.GroupSize
 	if size <= 0 {
 		size = DefaultGroupSize
 	}
-	n := 0
 	finish := func(i int, rr ReportRow) {
 		report[i], done[i] = rr, true
 		n++
@@ -202,26 +256,27 @@ func runGroups(ctx context.Context, g GroupImporter, rows []Row, order []int, op
 		if len(group) == 0 {
 			return nil
 		}
-		outs, errs, err := g.ImportRows(ctx, groupRows, drafts, opts.Mode)
+		var outs []Outcome
+		var errs []error
+		var err error
+		if c, ok := g.(Checkpointer); ok {
+			outs, errs, err = c.ImportCheckpoint(ctx, groupRows, drafts, opts.Mode, func(outs []Outcome, errs []error) []ReportRow {
+				// What report and done will hold once the group is in,
+				// without changing them: the transaction may run again.
+				all, in := slices.Clone(report), slices.Clone(done)
+				for j, i := range group {
+					all[i], in[i] = groupLine(rows[i], opts.Mode, outs[j], errs[j]), true
+				}
+				return partial(all, in).Rows
+			})
+		} else {
+			outs, errs, err = g.ImportRows(ctx, groupRows, drafts, opts.Mode)
+		}
 		if err != nil {
 			return fmt.Errorf("batch: rows %d to %d: %w", groupRows[0].Line, groupRows[len(groupRows)-1].Line, err)
 		}
 		for j, i := range group {
-			if errs[j] == nil {
-				finish(i, reportRow(rows[i], opts.Mode.status(), outs[j].Number))
-				continue
-			}
-			fields := importFailure(errs[j], rows[i])
-			if fields == nil {
-				// Not a row-level error, yet the group committed: say what
-				// happened rather than lose the row.
-				code := mlerr.CodeOf(errs[j])
-				if code == "" {
-					code = CodeImportFailed
-				}
-				fields = []*mlerr.FieldError{{Field: "row", Code: code, Message: "row: " + errs[j].Error(), Err: errs[j]}}
-			}
-			finish(i, failedRow(rows[i], fields))
+			finish(i, groupLine(rows[i], opts.Mode, outs[j], errs[j]))
 		}
 		group, groupRows, drafts = group[:0], groupRows[:0], drafts[:0]
 		return nil
@@ -248,24 +303,45 @@ func runGroups(ctx context.Context, g GroupImporter, rows []Row, order []int, op
 	return Result{Rows: report, Summary: Summarize(report)}, nil
 }
 
-// processingOrder returns the indexes of rows in the order Run handles them.
-func processingOrder(rows []Row, m Mode) []int {
+// groupLine is the report line of a row a GroupImporter handled.
+func groupLine(r Row, m Mode, out Outcome, err error) ReportRow {
+	if err == nil {
+		return reportRow(r, m.status(), out.Number)
+	}
+	fields := importFailure(err, r)
+	if fields == nil {
+		// Not a row-level error, yet the group committed: say what
+		// happened rather than lose the row.
+		code := mlerr.CodeOf(err)
+		if code == "" {
+			code = CodeImportFailed
+		}
+		fields = []*mlerr.FieldError{{Field: "row", Code: code, Message: "row: " + err.Error(), Err: err}}
+	}
+	return failedRow(r, fields)
+}
+
+// processingOrder returns the indexes of the rows not done, in the order
+// Run handles them.
+func processingOrder(rows []Row, m Mode, done []bool) []int {
 	order := make([]int, 0, len(rows))
 	if m == ImportInvite {
 		for i, r := range rows {
-			if r.Input.AssignNumber != "" {
+			if r.Input.AssignNumber != "" && !done[i] {
 				order = append(order, i)
 			}
 		}
 		for i, r := range rows {
-			if r.Input.AssignNumber == "" {
+			if r.Input.AssignNumber == "" && !done[i] {
 				order = append(order, i)
 			}
 		}
 		return order
 	}
 	for i := range rows {
-		order = append(order, i)
+		if !done[i] {
+			order = append(order, i)
+		}
 	}
 	return order
 }

@@ -59,7 +59,11 @@ func ValidateRow(r Row, p account.Policy) (account.Draft, error) {
 	}
 	fields := mlerr.Fields(r.Err)
 	for _, fe := range mlerr.Fields(err) {
-		fields = append(fields, toColumn(fe))
+		fe = toColumn(fe)
+		if r.badColumn(fe.Field) {
+			continue // the cell's kind is the error (cell.date, cell.formula)
+		}
+		fields = append(fields, fe)
 	}
 	return account.Draft{}, joinFields(fields)
 }

@@ -11,6 +11,19 @@
 // base64url and stored only as their SHA-256 hash; Verify compares hashes in
 // constant time. Each invitation carries a token version that a resend
 // increments, so the old token and its queued message can be told apart.
+//
+// Invitation texts are templates in the portal's {placeholder} syntax (see
+// Template). A custom HTML body is made safe by construction when it is
+// saved, not repaired when it is sent: ParseTemplate refuses a placeholder
+// anywhere escaping cannot make any value inert (a URL, an event handler, a
+// style, a script, a comment), and refuses markup that runs code or sends
+// data whatever the values (<script>, <iframe>, <object>, <embed>, <form>,
+// on… attributes, javascript:, data: and vbscript: URLs however spelt); the
+// renderer escapes every value and checks every link. This is a check of
+// its own rather than html/template's contextual escaping: html/template
+// repairs at render time instead of refusing at save with a field error and
+// a position, accepts scripts and handlers in the template's own text, and
+// lets a value be a link to any host in an href. template_html.go says more.
 package invite
 
 import (

@@ -57,6 +57,8 @@ func (inv Invitation) Check(t Token, now time.Time) error {
 		return ErrTokenUnknown
 	case inv.State == Redeemed:
 		return ErrTokenUsed
+	case inv.State == Withdrawn:
+		return ErrTokenWithdrawn
 	case !now.Before(inv.ExpiresAt):
 		return ErrTokenExpired
 	}

@@ -171,6 +171,10 @@ type Values struct {
 type segment struct {
 	lit string
 	ph  placeholder
+	// bare is set on a placeholder of the HTML body that stands in an
+	// attribute value or a <title>: it renders as its escaped value, and
+	// {sign_in_btn} as the bare link rather than a button.
+	bare bool
 }
 
 // Template is one validated part of an invitation: literal text with
@@ -189,8 +193,9 @@ type segment struct {
 //
 // In the HTML body every value is HTML-escaped, a link that is not http,
 // https or relative is replaced by "#invalid-link" (html/template's rule
-// against javascript: URLs), and {sign_in_btn}
-// becomes a button-styled link whose label is in the invitation's language.
+// against javascript: URLs), and {sign_in_btn} in the text becomes a
+// button-styled link whose label is in the invitation's language (in an
+// href or a <title>, the bare link).
 // In the other parts values are inserted as they are and {sign_in_btn} is
 // the bare link. The subject is kept on one line whatever the values hold.
 // {expires} is a long date and time in the email parts, a short date in the
@@ -218,10 +223,16 @@ func (t *Template) String() string { return t.src }
 // the problems of the part at once, up to ten, joined with errors.Join): an
 // unknown part; text that is empty, over MaxTemplateSize, not UTF-8, or that
 // holds control characters (in the subject, any line break); unbalanced
-// braces; a malformed or unknown placeholder; in the HTML body, a
-// placeholder inside a tag but outside a quoted attribute value, where
-// escaping cannot make a value safe; and a body without the activation link,
-// {sign_in_btn} or {web_app_link}.
+// braces; a malformed or unknown placeholder; a body without the activation
+// link, {sign_in_btn} or {web_app_link}; and, in the HTML body, what the
+// HTML check refuses (see template_html.go): a placeholder anywhere but in
+// text or a quoted alt, title, label, value, class, id, name, lang, dir,
+// aria-* or data-* attribute — except that the link placeholders may start
+// an href; <script>, <iframe>, <object>, <embed>, <form> and the other
+// elements that run code, embed documents or change parsing; event-handler
+// attributes and meta refresh; URLs other than http, https, mailto, tel,
+// sms, cid or relative (javascript:, data:, vbscript:, however disguised);
+// styles that can run code; and conditional comments.
 func ParseTemplate(part Part, s string) (*Template, error) {
 	if part.index() < 0 {
 		return nil, mlerr.Invalid("template", CodeTemplateUnknownPart, string(part),
@@ -257,6 +268,12 @@ func ParseTemplate(part Part, s string) (*Template, error) {
 
 	p := parser{part: part, field: field, label: label, src: s}
 	p.parse()
+	if part == PartHTML && len(p.errs) == 0 {
+		p.checkHTML()
+		for k, seg := range p.phSeg {
+			p.segs[seg].bare = p.bare[k]
+		}
+	}
 	if len(p.errs) == 0 && part.needsLink() && !p.hasLink {
 		// Reported only when the rest is clean: a misspelt link placeholder
 		// already has its own error, and a second one would only confuse.
@@ -288,7 +305,31 @@ type parser struct {
 	lit          strings.Builder
 	errs         []error
 	hasLink      bool
-	html         htmlState
+
+	// The HTML body as rendered, with a hole for each placeholder, for
+	// checkHTML: flat[i] came from src[pos[i]]; holes are the offsets of
+	// the holes in flat, phs their placeholders, phSeg their segments, and
+	// bare what checkHTML found of each.
+	flat  []byte
+	pos   []int
+	holes []int
+	phs   []placeholder
+	phSeg []int
+	bare  []bool
+}
+
+// text adds literal text that starts at byte at of the source.
+func (p *parser) text(lit string, at int) {
+	p.lit.WriteString(lit)
+	if p.part != PartHTML {
+		return
+	}
+	p.flat = append(p.flat, lit...)
+	// A doubled brace is one byte of text from two of source; it is
+	// written alone, so at+i is its source position too.
+	for i := range len(lit) {
+		p.pos = append(p.pos, at+i)
+	}
 }
 
 // parse reads the source once, left to right, into segments and errors.
@@ -298,7 +339,7 @@ func (p *parser) parse() {
 		switch s[i] {
 		case '{':
 			if i+1 < len(s) && s[i+1] == '{' {
-				p.lit.WriteByte('{')
+				p.text("{", i)
 				i += 2
 				continue
 			}
@@ -318,7 +359,7 @@ func (p *parser) parse() {
 			i = end + 1
 		case '}':
 			if i+1 < len(s) && s[i+1] == '}' {
-				p.lit.WriteByte('}')
+				p.text("}", i)
 				i += 2
 				continue
 			}
@@ -331,7 +372,7 @@ func (p *parser) parse() {
 			for j < len(s) && s[j] != '{' && s[j] != '}' {
 				j++
 			}
-			p.lit.WriteString(s[i:j])
+			p.text(s[i:j], i)
 			i = j
 		}
 	}
@@ -348,14 +389,14 @@ func (p *parser) placeholder(at int, name string) {
 	if ph == phSignInBtn || ph == phWebAppLink {
 		p.hasLink = true
 	}
-	lit := p.flush()
+	p.flush()
 	if p.part == PartHTML {
-		p.html = p.html.advance(lit)
-		if p.html == htmlTag {
-			text := "{" + name + "}"
-			p.fail(CodeTemplateHTMLContext, text, text+" at "+position(p.src, at)+
-				" is inside an HTML tag; put it in the text or in a quoted attribute value, as title=\""+text+"\"")
-		}
+		p.holes = append(p.holes, len(p.flat))
+		p.flat = append(p.flat, hole)
+		p.pos = append(p.pos, at)
+		p.phs = append(p.phs, ph)
+		p.phSeg = append(p.phSeg, len(p.segs))
+		p.bare = append(p.bare, false)
 	}
 	p.segs = append(p.segs, segment{ph: ph})
 }
@@ -390,8 +431,11 @@ func (p *parser) flush() string {
 	return lit
 }
 
-// fail records a field error of the part.
+// fail records a field error of the part, up to maxTemplateErrors.
 func (p *parser) fail(code, value, msg string) {
+	if len(p.errs) >= maxTemplateErrors {
+		return
+	}
 	p.errs = append(p.errs, mlerr.Invalid(p.field, code, value, p.label+": "+msg))
 }
 
@@ -420,68 +464,6 @@ func position(s string, i int) string {
 	return fmt.Sprintf("line %d, column %d", line, col)
 }
 
-// htmlState is where the HTML body stands at a placeholder: enough of an
-// HTML tokenizer to tell text and quoted attribute values, where escaping
-// makes any value safe, from the inside of a tag, where it does not (an
-// unquoted attribute value ends at a space no escaping removes).
-type htmlState uint8
-
-const (
-	htmlText    htmlState = iota
-	htmlTag               // inside <...>, outside quotes
-	htmlDQ                // inside a "..." attribute value
-	htmlSQ                // inside a '...' attribute value
-	htmlComment           // inside <!-- ... -->
-)
-
-// advance returns the state after the literal text s.
-func (st htmlState) advance(s string) htmlState {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch st {
-		case htmlText:
-			if c != '<' {
-				continue
-			}
-			if strings.HasPrefix(s[i:], "<!--") {
-				st, i = htmlComment, i+3
-				continue
-			}
-			// A '<' right before a placeholder would make the value a tag
-			// name: count it as a tag, the safe side.
-			if i+1 == len(s) || isTagStart(s[i+1]) {
-				st = htmlTag
-			}
-		case htmlTag:
-			switch c {
-			case '"':
-				st = htmlDQ
-			case '\'':
-				st = htmlSQ
-			case '>':
-				st = htmlText
-			}
-		case htmlDQ:
-			if c == '"' {
-				st = htmlTag
-			}
-		case htmlSQ:
-			if c == '\'' {
-				st = htmlTag
-			}
-		case htmlComment:
-			if strings.HasPrefix(s[i:], "-->") {
-				st, i = htmlText, i+2
-			}
-		}
-	}
-	return st
-}
-
-func isTagStart(c byte) bool {
-	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '/' || c == '!' || c == '?'
-}
-
 // Render renders the template in language lang (one Choose returns; any
 // other renders English) with the values v. It cannot fail: every template
 // was validated when it was made.
@@ -500,7 +482,7 @@ func (t *Template) Render(lang language.Tag, v Values) string {
 			b.WriteString(sg.lit)
 			continue
 		}
-		t.writeValue(&b, loc, sg.ph, v)
+		t.writeValue(&b, loc, sg.ph, sg.bare, v)
 	}
 	if t.part == PartSubject {
 		// Values come from names and settings, not from the validated
@@ -516,7 +498,7 @@ func (t *Template) Render(lang language.Tag, v Values) string {
 }
 
 // writeValue writes the value of one placeholder, escaped for the part.
-func (t *Template) writeValue(b *strings.Builder, loc *locale, ph placeholder, v Values) {
+func (t *Template) writeValue(b *strings.Builder, loc *locale, ph placeholder, bare bool, v Values) {
 	var val string
 	switch ph {
 	case phFirstName:
@@ -545,6 +527,10 @@ func (t *Template) writeValue(b *strings.Builder, loc *locale, ph placeholder, v
 	}
 	switch ph {
 	case phSignInBtn:
+		if bare {
+			b.WriteString(html.EscapeString(safeLink(val)))
+			return
+		}
 		if val == "" {
 			return // a button to nowhere is worse than none
 		}

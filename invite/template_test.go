@@ -138,7 +138,7 @@ func TestParseTemplateValid(t *testing.T) {
 		{"html css with doubled braces", PartHTML, "<style>p {{ color: red }}</style><p>{sign_in_btn}</p>",
 			`<style>p { color: red }</style><p><a href="` + link + `" style="display:inline-block;padding:12px 24px;background:#0b5cff;color:#ffffff;text-decoration:none;border-radius:6px;font-weight:bold">Activate MultiLine</a></p>`},
 		{"html quoted attributes", PartHTML, `<a href="{web_app_link}" title='{f_name}'>{org_name}</a>`, `<a href="` + link + `" title='Maria'>Acme Corp</a>`},
-		{"html comment", PartHTML, "<!-- <a {f_name} --> {web_app_link}", "<!-- <a Maria --> " + link},
+		{"html comment", PartHTML, "<!-- <a {{f_name}} --> {web_app_link}", "<!-- <a {f_name} --> " + link},
 		{"html less-than in text", PartHTML, "1 < 2 {f_name} {web_app_link}", "1 < 2 Maria " + link},
 		{"unicode and tabs", PartText, "Grüße\t{f_name} 👋\r\n{web_app_link}", "Grüße\tMaria 👋\r\n" + link},
 		{"exactly the size limit", PartText, exact, exact[:len(exact)-len("{web_app_link}")] + link},

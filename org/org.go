@@ -258,6 +258,9 @@ func ValidateSettings(s Settings) error {
 	if s.InvitationTTL.Set && (s.InvitationTTL.Value < time.Hour || s.InvitationTTL.Value > 90*24*time.Hour) {
 		errs = append(errs, mlerr.Invalid("invitation_ttl", CodeInvitationTTLRange, s.InvitationTTL.Value.String(), "Invitation Validity must be between 1 hour and 90 days"))
 	}
+	if s.AlertRecipients.Set {
+		errs = append(errs, checkRecipients(s.AlertRecipients.Value)...)
+	}
 	if s.UtilizationAlert.Set && (s.UtilizationAlert.Value < 0 || s.UtilizationAlert.Value > 100) {
 		errs = append(errs, mlerr.Invalid("utilization_alert", CodeUtilizationAlertRange, fmt.Sprint(s.UtilizationAlert.Value), "Utilization Alert must be a percentage from 1 to 100 (0 turns it off)"))
 	}

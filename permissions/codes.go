@@ -20,7 +20,9 @@ const (
 	CodeRolesEmpty = "roles.empty"
 	// CodeRolesUnknownPrivilege: a role names a privilege that does not exist.
 	CodeRolesUnknownPrivilege = "roles.unknown_privilege"
-	// CodeProfileNameFormat: a profile's name is empty or too long.
+	// CodeProfileNameRequired: a profile's name is empty.
+	CodeProfileNameRequired = "profile_name.required"
+	// CodeProfileNameFormat: a profile's name is too long or not UTF-8 text.
 	CodeProfileNameFormat = "profile_name.format"
 	// CodeProfileDefaultExists: the organization has a default profile
 	// already.

@@ -4,6 +4,7 @@
 // Usage:
 //
 //	batchimport [flags] FILE.csv
+//	batchimport [flags] FILE.xlsx
 //
 // From the repository root: go run ./examples/batchimport FILE.csv.
 //
@@ -55,6 +56,12 @@
 // Decisions where the contract is silent:
 //
 //   - FILE "-" reads the upload from standard input.
+//   - Excel workbooks: the service has the XLSX reader of module batch/xlsx
+//     plugged in (multiline.WithWorkbookReader), so a workbook is read by its
+//     content, the ZIP signature, whatever its name and on standard input
+//     too: its first sheet gives the rows a CSV of it would, numbered by the
+//     sheet's rows. An .xlsx file that is not a workbook is read as CSV and
+//     refused as the bytes it holds deserve.
 //   - Flags go before FILE (Go's flag package stops at the first argument that
 //     is not a flag); a flag written after FILE is refused as wrong usage
 //     rather than read as a second file.
@@ -102,6 +109,7 @@ import (
 
 	"github.com/multilinehq/multiline"
 	"github.com/multilinehq/multiline/batch"
+	"github.com/multilinehq/multiline/batch/xlsx"
 	"github.com/multilinehq/multiline/invite"
 	"github.com/multilinehq/multiline/mlerr"
 	"github.com/multilinehq/multiline/notify"
@@ -225,8 +233,9 @@ func (c *command) parse(args []string) (cfg config, code int, ok bool) {
 	flags.SetOutput(c.stderr)
 	flags.Usage = func() {
 		fmt.Fprint(flags.Output(), "usage: batchimport [flags] FILE.csv\n\n"+
-			"Imports FILE.csv (\"-\" for standard input) into a demo organization in memory and\n"+
-			"writes the Batch Operations Report CSV. Exit status: 0 processed, 1 file rejected, 2 usage.\n\nFlags:\n")
+			"Imports FILE.csv, or an Excel workbook (.xlsx, its first sheet), \"-\" for standard input,\n"+
+			"into a demo organization in memory and writes the Batch Operations Report CSV.\n"+
+			"Exit status: 0 processed, 1 file rejected, 2 usage.\n\nFlags:\n")
 		flags.PrintDefaults()
 	}
 	inviteFlag := flags.Bool("invite", false, "Import & Invite (default: Import)")
@@ -302,7 +311,7 @@ func (c *command) open(file string) (io.Reader, string, func(), error) {
 // importFile sets up the demo organization and runs the upload.
 func (c *command) importFile(ctx context.Context, cfg config, pool []multiline.NumberInput, src io.Reader) (batch.Record, error) {
 	svc, err := multiline.New(memory.New(), multiline.WithNotifier(printer(c.stderr)),
-		multiline.WithActivationURL(activationURL))
+		multiline.WithActivationURL(activationURL), multiline.WithWorkbookReader(xlsx.New()))
 	if err != nil {
 		return batch.Record{}, err
 	}

@@ -26,6 +26,9 @@ import (
 
 const (
 	sampleCSV = "testdata/sample.csv"
+	// sampleXLSX is sample.csv saved as a workbook by LibreOffice Calc
+	// (batch/xlsx/testdata/make.sh).
+	sampleXLSX = "testdata/sample.xlsx"
 	// reportHeader is the first line of every report (SPEC §6).
 	reportHeader = "row,email address or device,firstname,lastname,multiline_number,status,error,error_code"
 )
@@ -197,11 +200,27 @@ func runCases(t *testing.T) []runCase {
 			rows: map[int]string{2: "imported", 3: "failed restrict_incoming_social_messaging.needs_social_messaging", 4: "imported"}},
 		{name: "standard input", args: []string{"-"}, stdin: "email address or device,social_messaging,monitor_calls,monitor_sms\nann@demo.example,No,auto,on\n", want: 0,
 			rows: map[int]string{2: "imported"}, summary: "batchimport: standard input: Import: 1 row, 1 imported, 0 failed"},
-		{name: "help", args: []string{"-h"}, want: 0, stderr: []string{"usage: batchimport [flags] FILE.csv", "-max-rows N", "-pool FILE"}},
+		{name: "help", args: []string{"-h"}, want: 0, stderr: []string{"usage: batchimport [flags] FILE.csv", "Excel workbook (.xlsx", "-max-rows N", "-pool FILE"}},
+		// sample.xlsx is sample.csv as LibreOffice Calc saved it (phone
+		// numbers it took for numbers are number cells): the same outcomes.
+		{name: "xlsx workbook", args: []string{sampleXLSX}, want: 0, rows: sampleImport(),
+			summary: "batchimport: testdata/sample.xlsx: Import: 15 rows, 8 imported, 7 failed"},
+		{name: "xlsx workbook with invite and SMS consent", args: []string{"-invite", "-sms-consent", sampleXLSX}, want: 0,
+			rows:    sampleWith("invited", nil),
+			summary: "batchimport: testdata/sample.xlsx: Import & Invite: 15 rows, 8 invited, 7 failed",
+			stderr:  []string{"sent sms to +819012345678: Hi Hiro, Demo Corp invites you to MultiLine."}},
+		{name: "xlsx workbook on standard input, by its signature", args: []string{"-"}, stdin: readString(t, sampleXLSX), want: 0,
+			rows: sampleImport(), summary: "batchimport: standard input: Import: 15 rows, 8 imported, 7 failed"},
 
 		// 1: the file is not processed.
 		{name: "note left in", args: []string{"testdata/template_note_left_in.csv"}, want: 1,
 			stderr: []string{`batchimport: testdata/template_note_left_in.csv rejected: line 3: the template's instruction line (starting with "Note") is still in the file: delete the Note line`}},
+		{name: "xlsx template with the note left in", args: []string{"testdata/template_note_left_in.xlsx"}, want: 1,
+			stderr: []string{`batchimport: testdata/template_note_left_in.xlsx rejected: line 3: the template's instruction line (starting with "Note") is still in the file`}},
+		{name: "xlsx rows over -max-rows", args: []string{"-max-rows", "14", sampleXLSX}, want: 1,
+			stderr: []string{"batchimport: testdata/sample.xlsx rejected: line 16: the file has more than 14 data rows"}},
+		{name: "not a workbook", args: []string{"-"}, stdin: "PK\x03\x04 not a zip", want: 1,
+			stderr: []string{"batchimport: standard input rejected: the file is not a readable .xlsx workbook"}},
 		{name: "more rows than -max-rows", args: []string{"-max-rows", "14", sampleCSV}, want: 1,
 			stderr: []string{"batchimport: testdata/sample.csv rejected: line 16: the file has more than 14 data rows"}},
 		{name: "restrict column without social messaging", args: []string{"testdata/restrict.csv"}, want: 1,
@@ -570,4 +589,12 @@ func TestReadmeCommand(t *testing.T) {
 	assert.Contains(t, stdout, ",failed,")
 	assert.Contains(t, stderr, "batchimport: examples/batchimport/testdata/sample.csv: Import: 15 rows, 8 imported, 7 failed\n")
 	assertNoBar(t, stderr)
+}
+
+// readString returns a test file's content.
+func readString(t *testing.T, name string) string {
+	t.Helper()
+	data, err := os.ReadFile(name)
+	require.NoError(t, err)
+	return string(data)
 }

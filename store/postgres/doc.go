@@ -94,6 +94,22 @@
 // PostgreSQL keeps times to the microsecond; the store returns them in UTC,
 // and a zero time.Time is stored as NULL.
 //
+// # Account search
+//
+// SearchAccounts (the Accounts screen's filter and search) reads, for a
+// text, one index range per searched field: migration 00004 indexes each
+// field as (org_id, lower(field) COLLATE "C", id), a prefix is the range
+// [prefix, next string) of it (no LIKE, so '%' and '_' are plain
+// characters), and the cursor is a row-value comparison on the last two
+// columns. The five ranges are read a page at a time in one statement
+// (UNION ALL) and merged in the store, so a page reads a page's worth of
+// rows per field in one organization, whatever the number of matches;
+// TestSearchReadsAPage checks it with EXPLAIN on 100 000 accounts (see
+// BENCHMARKS.md). Besides the features listed below it relies on
+// expression indexes, row-value comparisons used as index conditions, and
+// lower() under a UTF-8 ctype; with sub-organizations (org_id = ANY) each
+// range is sorted whole.
+//
 // # PostgreSQL-compatible distributed databases
 //
 // The store relies on: READ COMMITTED or a stronger isolation level

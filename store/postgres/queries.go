@@ -15,7 +15,7 @@ const (
 		"state, consent, message_id, created, updated"
 	messageCols = "id, kind, org_id, channel, to_addr, subject, body_text, body_html, idempotency_key, invitation_id, " +
 		"account_id, token_version, secret, state, attempts, last_error, next_attempt, sent_at, created"
-	batchCols = "id, org_id, actor, mode, profile, key, state, rows, summary, accounts, created, finished"
+	batchCols = "id, org_id, actor, mode, profile, key, state, rows, summary, accounts, created, finished, done, total, file_hash, runner, lease_until"
 	auditCols = "id, at, actor, org_id, action, subject, before, after"
 )
 
@@ -174,12 +174,13 @@ func newQueries(schema string) queries {
 
 		batch:         q(`SELECT ` + batchCols + ` FROM {s}.batches WHERE id = $1 FOR UPDATE`),
 		batchByKey:    q(`SELECT ` + batchCols + ` FROM {s}.batches WHERE org_id = $1 AND key = $2 FOR UPDATE`),
-		createBatch:   q(`INSERT INTO {s}.batches (` + batchCols + `) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT DO NOTHING`),
+		createBatch:   q(`INSERT INTO {s}.batches (` + batchCols + `) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) ON CONFLICT DO NOTHING`),
 		batchExists:   q(`SELECT EXISTS (SELECT 1 FROM {s}.batches WHERE id = $1)`),
 		batchKeyTaken: q(`SELECT EXISTS (SELECT 1 FROM {s}.batches WHERE org_id = $1 AND key = $2)`),
 		batchHead:     q(`SELECT org_id, coalesce(key, '') FROM {s}.batches WHERE id = $1 FOR UPDATE`),
 		updateBatch: q(`UPDATE {s}.batches SET actor = $3, mode = $4, profile = $5, key = $6, state = $7, rows = $8,
-			summary = $9, accounts = $10, created = $11, finished = $12
+			summary = $9, accounts = $10, created = $11, finished = $12,
+			done = $13, total = $14, file_hash = $15, runner = $16, lease_until = $17
 			WHERE id = $1 AND org_id = $2 AND ($6::text IS NULL OR key = $6)`),
 		listBatches:      q(`SELECT ` + batchCols + ` FROM {s}.batches WHERE org_id = $1 ORDER BY id DESC LIMIT $2`),
 		listBatchesAfter: q(`SELECT ` + batchCols + ` FROM {s}.batches WHERE org_id = $1 AND id < $3 ORDER BY id DESC LIMIT $2`),

@@ -743,6 +743,17 @@ func (t *tx) Messages(ctx context.Context, o org.ID, p multiline.Page) ([]invite
 
 // Batches.
 
+// batchHead is what a transaction knows of a batch it has locked or
+// written: the columns UpdateBatch may not change.
+type batchHead struct{ org, key string }
+
+func (t *tx) knowBatch(b batch.Record) {
+	put(&t.batches, b.ID, batchHead{org: string(b.OrgID), key: b.Key})
+}
+
+// errBatchChange refuses to change a batch's organization or key.
+var errBatchChange = fmt.Errorf("postgres: a batch's organization and key cannot change: %w", mlerr.ErrInvalid)
+
 // CreateBatch stores a batch record.
 func (t *tx) CreateBatch(ctx context.Context, b batch.Record) error {
 	if err := t.lock(ctx); err != nil {
@@ -757,7 +768,11 @@ func (t *tx) CreateBatch(ctx context.Context, b batch.Record) error {
 	if b.Key != "" {
 		checks = append(checks, keyCheck{key: "batch_key", value: b.Key, sql: t.s.q.batchKeyTaken, args: []any{string(b.OrgID), b.Key}})
 	}
-	return t.insert(ctx, checks, stmt{sql: t.s.q.createBatch, args: args})
+	if err := t.insert(ctx, checks, stmt{sql: t.s.q.createBatch, args: args}); err != nil {
+		return err
+	}
+	t.knowBatch(b)
+	return nil
 }
 
 // Batch returns a batch record and locks it.
@@ -766,7 +781,11 @@ func (t *tx) Batch(ctx context.Context, id string) (batch.Record, error) {
 		return batch.Record{}, err
 	}
 	defer t.unlock()
-	return readOne(ctx, t, "batch", id, scanBatch, t.s.q.batch, id)
+	b, err := readOne(ctx, t, "batch", id, scanBatch, t.s.q.batch, id)
+	if err == nil {
+		t.knowBatch(b)
+	}
+	return b, err
 }
 
 // BatchByKey returns the batch of an organization with an idempotency key,
@@ -776,11 +795,18 @@ func (t *tx) BatchByKey(ctx context.Context, o org.ID, key string) (batch.Record
 		return batch.Record{}, err
 	}
 	defer t.unlock()
-	return readOne(ctx, t, "batch with key", key, scanBatch, t.s.q.batchByKey, string(o), key)
+	b, err := readOne(ctx, t, "batch with key", key, scanBatch, t.s.q.batchByKey, string(o), key)
+	if err == nil {
+		t.knowBatch(b)
+	}
+	return b, err
 }
 
 // UpdateBatch replaces a batch record; its organization never changes, and
-// its key may be cleared but not changed.
+// its key may be cleared but not changed. The update of a batch the
+// transaction has locked (read with Batch or BatchByKey) or created is
+// queued: a running batch's record is read and then rewritten in each of
+// its groups' transactions, and that costs one round trip rather than two.
 func (t *tx) UpdateBatch(ctx context.Context, b batch.Record) error {
 	if err := t.lock(ctx); err != nil {
 		return err
@@ -790,14 +816,23 @@ func (t *tx) UpdateBatch(ctx context.Context, b batch.Record) error {
 	if err != nil {
 		return err
 	}
+	if h, ok := t.batches[b.ID]; ok {
+		if h.org != string(b.OrgID) || (b.Key != "" && b.Key != h.key) {
+			return errBatchChange
+		}
+		t.later(t.s.q.updateBatch, args...)
+		t.knowBatch(b)
+		return nil
+	}
 	var o, key string
 	if err := t.readAndWrite(ctx, "batch", b.ID, t.s.q.batchHead, func(r pgx.Row) error { return r.Scan(&o, &key) },
 		stmt{sql: t.s.q.updateBatch, args: args}); err != nil {
 		return err
 	}
 	if o != string(b.OrgID) || (b.Key != "" && b.Key != key) {
-		return fmt.Errorf("postgres: a batch's organization and key cannot change: %w", mlerr.ErrInvalid)
+		return errBatchChange
 	}
+	t.knowBatch(b)
 	return nil
 }
 

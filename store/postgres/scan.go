@@ -244,11 +244,14 @@ func scanBatch(row pgx.Row, b *batch.Record) error {
 	var mode int
 	var key *string
 	var rows, summary, accounts []byte
-	var created, finished pgtype.Timestamptz
+	var created, finished, lease pgtype.Timestamptz
+	var done, total int
+	var fileHash, runner string
 	if err := row.Scan(&id, &o, &actor, &mode, &profile, &key, &state, &rows, &summary, &accounts,
-		&created, &finished); err != nil {
+		&created, &finished, &done, &total, &fileHash, &runner, &lease); err != nil {
 		return err
 	}
+	b.Done, b.Total, b.FileHash, b.Runner, b.LeaseUntil = done, total, fileHash, runner, fromTS(lease)
 	b.ID, b.OrgID, b.Actor, b.Profile, b.State = id, org.ID(o), permissions.AdminID(actor), permissions.ProfileID(profile), batch.State(state)
 	b.Mode, b.Key = batch.Mode(mode), ""
 	if key != nil {
@@ -286,7 +289,7 @@ func batchArgs(b batch.Record) ([]any, error) {
 		key = b.Key
 	}
 	return []any{b.ID, string(b.OrgID), string(b.Actor), int(b.Mode), string(b.Profile), key, string(b.State),
-		rows, summary, accounts, ts(b.Created), ts(b.Finished)}, nil
+		rows, summary, accounts, ts(b.Created), ts(b.Finished), b.Done, b.Total, b.FileHash, b.Runner, ts(b.LeaseUntil)}, nil
 }
 
 func scanEvent(row pgx.Row, e *multiline.AuditEvent) error {

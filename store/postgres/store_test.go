@@ -3,6 +3,7 @@ package postgres_test
 import (
 	"context"
 	"errors"
+	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -45,9 +46,13 @@ func TestMigrateConcurrentAndIdempotent(t *testing.T) {
 	versions := func() int {
 		return count(t, admin, `SELECT count(*) FROM "`+schema+`".goose_db_version WHERE version_id > 0`)
 	}
-	require.Equal(t, 1, versions(), "each migration applied once")
+	// One version per migration file, whatever their number.
+	files, err := filepath.Glob("migrations/*.sql")
+	require.NoError(t, err)
+	require.NotEmpty(t, files)
+	require.Equal(t, len(files), versions(), "each migration applied once")
 	require.NoError(t, postgres.New(admin, postgres.WithSchema(schema)).Migrate(t.Context()))
-	assert.Equal(t, 1, versions(), "migrating again applies nothing")
+	assert.Equal(t, len(files), versions(), "migrating again applies nothing")
 	assert.Equal(t, 11, count(t, admin, `SELECT count(*) FROM information_schema.tables WHERE table_schema = $1 AND table_name <> 'goose_db_version'`, schema))
 }
 

@@ -105,6 +105,7 @@ type tx struct {
 	accounts    map[account.ID]account.Account
 	invitations map[account.ID]bool
 	messages    map[invite.MessageID]knownMessage
+	batches     map[string]batchHead
 }
 
 func newTx(s *Store, conn *pgx.Conn) *tx {

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -48,6 +49,74 @@ func testBatches(t *testing.T, newStore func(*testing.T) multiline.Store) {
 		got, err := byKey(f, o.ID, b.Key)
 		require.NoError(t, err)
 		assert.Equal(t, done, got)
+	})
+
+	t.Run("Progress", func(t *testing.T) {
+		// A running batch's record is rewritten as each group commits (its
+		// rows, progress and lease) and when its lease changes hands; every
+		// field reads back as written, a lease cleared as the zero time.
+		f := newFixture(t, newStore)
+		o := f.createOrg("")
+		b := f.createBatch(o.ID, func(r *batch.Record) {
+			r.State, r.Finished, r.Summary, r.Rows, r.Accounts, r.Done, r.Total = batch.Running, time.Time{}, batch.Summary{}, nil, nil, 0, 3
+		})
+		steps := []func(*batch.Record){
+			func(r *batch.Record) { // a group committed
+				full := f.newBatch(o.ID)
+				r.Rows, r.Accounts, r.Summary, r.Done = full.Rows[:1], full.Accounts[:1], batch.Summary{Total: 1, Invited: 1}, 1
+				r.LeaseUntil = r.LeaseUntil.Add(time.Minute)
+			},
+			func(r *batch.Record) { r.Runner, r.LeaseUntil = "run-resumed", at(99) }, // resumed elsewhere
+			func(r *batch.Record) { r.State, r.LeaseUntil = batch.Interrupted, time.Time{} },
+		}
+		for i, step := range steps {
+			step(&b)
+			f.must(func(ctx context.Context, tx multiline.Tx) error { return tx.UpdateBatch(ctx, b) })
+			require.Equal(t, b, read(f, b.ID), "step %d", i)
+			got, err := byKey(f, o.ID, b.Key)
+			require.NoError(t, err)
+			require.Equal(t, b, got, "step %d", i)
+		}
+	})
+
+	t.Run("Takeover", func(t *testing.T) {
+		// Runs that find a batch without a runner race to take it, reading
+		// it by ID or by key: both lock it, so exactly one takes it, and no
+		// update of its progress is lost.
+		const workers = 16
+		f := newFixture(t, newStore)
+		o := f.createOrg("")
+		b := f.createBatch(o.ID, func(r *batch.Record) { r.State, r.Runner, r.Done = batch.Running, "", 0 })
+		took := make([]bool, workers)
+		errs := make([]error, workers)
+		parallel(workers, func(i int) {
+			errs[i] = f.do(func(ctx context.Context, tx multiline.Tx) error {
+				took[i] = false
+				read := func() (batch.Record, error) { return tx.Batch(ctx, b.ID) }
+				if i%2 == 1 {
+					read = func() (batch.Record, error) { return tx.BatchByKey(ctx, o.ID, b.Key) }
+				}
+				got, err := read()
+				if err != nil {
+					return err
+				}
+				pause()
+				got.Done++
+				if got.Runner == "" {
+					got.Runner, took[i] = fmt.Sprintf("run-%d", i), true
+				}
+				return tx.UpdateBatch(ctx, got)
+			})
+		})
+		takers := 0
+		for i, err := range errs {
+			require.NoError(t, err, "worker %d", i)
+			if took[i] {
+				takers++
+			}
+		}
+		assert.Equal(t, 1, takers, "the batch was taken by several runs")
+		assert.Equal(t, workers, read(f, b.ID).Done, "an update of the batch was lost")
 	})
 
 	t.Run("Key", func(t *testing.T) {
@@ -153,6 +222,7 @@ func testBatches(t *testing.T, newStore func(*testing.T) multiline.Store) {
 		b := f.newBatch(o.ID)
 		want := f.newBatch(o.ID) // a deep copy of b, made by hand
 		want.ID, want.Key, want.Created, want.Finished, want.Accounts = b.ID, b.Key, b.Created, b.Finished, []account.ID{b.Accounts[0], ""}
+		want.FileHash, want.Runner, want.LeaseUntil = b.FileHash, b.Runner, b.LeaseUntil
 		require.Equal(t, want, b)
 		scribble := func(r *batch.Record) {
 			r.Rows[0].FirstName = "scribbled"

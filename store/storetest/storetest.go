@@ -78,6 +78,7 @@ func Run(t *testing.T, newStore func(t *testing.T) multiline.Store) {
 		{"Delivery", testDelivery},
 		{"Audit", testAudit},
 		{"Pagination", testPagination},
+		{"Search", testSearch},
 		{"Concurrency", testConcurrency},
 		{"Group", testGroup},
 	}
@@ -381,6 +382,13 @@ func (f *fixture) newBatch(o org.ID) batch.Record {
 		Accounts: []account.ID{account.ID(fmt.Sprintf("acc-%d", n)), ""},
 		Created:  at(n),
 		Finished: at(n).Add(time.Minute),
+		Done:     2,
+		Total:    2,
+		FileHash: fmt.Sprintf("%064x", n),
+		Runner:   fmt.Sprintf("run-%d", n),
+		// A lease a finished batch keeps is no use, but a store keeps what
+		// it is given.
+		LeaseUntil: at(n).Add(2 * time.Minute),
 	}
 }
 

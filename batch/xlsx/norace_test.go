@@ -1,0 +1,6 @@
+//go:build !race
+
+package xlsx
+
+// raceAlloc: see race_test.go.
+const raceAlloc = 1

@@ -11,7 +11,6 @@ import (
 	"sync"
 	"time"
 
-
 	"github.com/multilinehq/multiline/batch"
 	"github.com/multilinehq/multiline/invite"
 	"github.com/multilinehq/multiline/mlerr"

@@ -88,3 +88,15 @@ func FuzzSnapshotJSON(f *testing.F) {
 		}
 	})
 }
+
+func TestAppendTimeOutOfRange(t *testing.T) {
+	for _, tm := range []time.Time{
+		time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(-1, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(2026, 1, 1, 0, 0, 0, 0, time.FixedZone("far", 25*3600)),
+	} {
+		_, err := tm.MarshalJSON()
+		require.Error(t, err, "json.Marshal refuses %v", tm)
+		require.Equal(t, `x:null`, string(appendTime([]byte("x:"), tm)))
+	}
+}

@@ -156,8 +156,9 @@ func (l *rowLocker) ensure(ctx context.Context, db *sql.DB) error {
 
 // isDuplicateTable reports the error of a CREATE TABLE IF NOT EXISTS that
 // raced with the same statement of another session: a unique violation of
-// the catalog (23505), or duplicate_table (42P07).
+// the catalog (23505), duplicate_table (42P07), or duplicate_object (42710,
+// of the table's row type, as PostgreSQL 18 reports it).
 func isDuplicateTable(err error) bool {
 	var pe *pgconn.PgError
-	return errors.As(err, &pe) && (pe.Code == "23505" || pe.Code == "42P07")
+	return errors.As(err, &pe) && (pe.Code == "23505" || pe.Code == "42P07" || pe.Code == "42710")
 }

@@ -16,20 +16,6 @@ import (
 // maxSelection is the most IDs one action takes, as on the Accounts screen.
 const maxSelection = multiline.MaxMoveSelection
 
-func (h *Handler) listAccounts(w http.ResponseWriter, r *http.Request, actor permissions.AdminID) {
-	p, err := page(r)
-	if err != nil {
-		h.problem(w, r, err)
-		return
-	}
-	l, err := h.svc.ListAccounts(r.Context(), actor, org.ID(r.PathValue("org")), p)
-	if err != nil {
-		h.problem(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, listOf(l, accountView))
-}
-
 func (h *Handler) saveAccount(w http.ResponseWriter, r *http.Request, actor permissions.AdminID) {
 	var in accountInput
 	if err := decode(w, r, &in, false); err != nil {

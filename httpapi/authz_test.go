@@ -24,7 +24,9 @@ type target struct {
 type route struct {
 	name string
 	// priv and unpriv are who has and who lacks the route's privilege
-	// on Sales.
+	// on Sales. A nil unpriv marks a route that needs no privilege (GET
+	// /orgs): every known administrator gets its own view, and only an
+	// unknown one is refused (403).
 	priv, unpriv func(*fixture) permissions.AdminID
 	build        func(target) req
 	ok           int
@@ -44,10 +46,17 @@ func root(f *fixture) permissions.AdminID     { return f.root }
 func ids(tg target) map[string]any { return map[string]any{"ids": []string{tg.account}} }
 
 var matrix = []route{
+	{"org tree", root, nil, func(tg target) req { return req{method: "GET", path: "/orgs"} }, 200, false, false},
+	{"profiles", accounts, reports, func(tg target) req { return req{method: "GET", path: "/orgs/" + tg.org + "/profiles"} }, 200, false, false},
+	{"batch template", accounts, reports, func(tg target) req { return req{method: "GET", path: "/orgs/" + tg.org + "/batch-template"} }, 200, false, false},
 	{"list accounts", accounts, reports, func(tg target) req { return req{method: "GET", path: "/orgs/" + tg.org + "/accounts"} }, 200, false, false},
 	{"save", accounts, reports, func(tg target) req {
 		return req{method: "POST", path: "/orgs/" + tg.org + "/accounts", json: form("new")}
 	}, 201, false, false},
+	{"export", accounts, reports, func(tg target) req { return req{method: "GET", path: "/orgs/" + tg.org + "/accounts/export"} }, 200, false, false},
+	{"edit", accounts, reports, func(tg target) req {
+		return req{method: "PATCH", path: "/accounts/" + tg.account, json: map[string]any{"first_name": "Edited"}}
+	}, 200, true, false},
 	{"get account", accounts, reports, func(tg target) req { return req{method: "GET", path: "/accounts/" + tg.account} }, 200, true, false},
 	{"resend", accounts, reports, func(tg target) req { return req{method: "POST", path: "/accounts/resend", json: ids(tg)} }, 200, true, false},
 	{"suspend", accounts, reports, func(tg target) req { return req{method: "POST", path: "/accounts/suspend", json: ids(tg)} }, 204, true, false},
@@ -68,6 +77,7 @@ var matrix = []route{
 	{"undo", accounts, reports, func(tg target) req { return req{method: "POST", path: "/batches/" + tg.batch + "/undo"} }, 200, true, false},
 	{"numbers", accounts, reports, func(tg target) req { return req{method: "GET", path: "/orgs/" + tg.org + "/numbers"} }, 200, false, false},
 	{"audit", reports, accounts, func(tg target) req { return req{method: "GET", path: "/orgs/" + tg.org + "/audit"} }, 200, false, false},
+	{"messages", reports, accounts, func(tg target) req { return req{method: "GET", path: "/orgs/" + tg.org + "/messages"} }, 200, false, false},
 	{"preview", setup, accounts, func(tg target) req {
 		return req{method: "GET", path: "/orgs/" + tg.org + "/invitation-preview?lang=it&channel=sms"}
 	}, 200, false, false},
@@ -102,6 +112,16 @@ func TestAuthorizationMatrix(t *testing.T) {
 				return f.do(t, rq)
 			}
 
+			if rt.unpriv == nil {
+				for _, who := range []permissions.AdminID{rt.priv(f), f.salesReports, f.globexAdmin} {
+					r := as(own, who)
+					assert.Equal(t, rt.ok, r.status, "%s: %s", who, r.body)
+				}
+				assert.Equal(t, http.StatusForbidden, as(own, "nobody").problem(t).Status, "an unknown administrator")
+				r := as(own, "")
+				assert.Equal(t, http.StatusUnauthorized, r.problem(t).Status, "without authentication")
+				return
+			}
 			unpriv := hidden
 			if rt.destination {
 				unpriv = http.StatusForbidden

@@ -50,12 +50,18 @@ func (h *Handler) upload(w http.ResponseWriter, r *http.Request, actor permissio
 		return
 	}
 	o := org.ID(r.PathValue("org"))
+	// OnStart is called once, as soon as the Running record is committed:
+	// the answer goes then, and the import goes on. An upload that never
+	// starts (refused, validate-only, a replay of a batch that ended)
+	// answers when ImportBatch returns.
 	started := make(chan batch.Record, 1)
 	done := make(chan imported, 1)
-	// TODO(OnStart): once BatchOptions has OnStart, answer as soon as the
-	// Running record is committed:
-	//	opts.OnStart = func(b batch.Record) { started <- b }
-	// Until then the answer waits for the import to end.
+	opts.OnStart = func(b batch.Record) {
+		select {
+		case started <- b:
+		default:
+		}
+	}
 	go func() {
 		defer h.running.Done()
 		rec, err := h.svc.ImportBatch(h.life, actor, o, bytes.NewReader(file), opts)
@@ -65,7 +71,20 @@ func (h *Handler) upload(w http.ResponseWriter, r *http.Request, actor permissio
 	case rec := <-started:
 		h.accepted(w, rec)
 	case res := <-done:
+		var first batch.Record
+		began := false
+		select {
+		case first, began = <-started:
+		default:
+		}
 		switch {
+		case began:
+			// It started, and ended before the answer went: the batch is
+			// the answer, whatever stopped it (its record says).
+			if res.rec.ID == "" {
+				res.rec = first
+			}
+			h.accepted(w, res.rec)
 		case res.err != nil && (res.rec.ID == "" || !errors.Is(res.err, context.Canceled)):
 			// Refused, or failed (a replayed key still running comes with
 			// its record, and is refused all the same).
@@ -73,8 +92,9 @@ func (h *Handler) upload(w http.ResponseWriter, r *http.Request, actor permissio
 		case opts.Mode == batch.ValidateOnly:
 			writeJSON(w, http.StatusOK, validatedView(res.rec))
 		default:
-			// A batch that Close stopped is still a batch: its record says
-			// so, and the same upload with the same key takes it up.
+			// A batch that Close stopped before it started is still a
+			// batch: its record says so (interrupted), and the same upload
+			// with the same key resumes it.
 			h.accepted(w, res.rec)
 		}
 	case <-r.Context().Done():

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"mime/multipart"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -70,8 +71,8 @@ func TestBatchUploadPollReportUndo(t *testing.T) {
 	assert.Equal(t, "upload-1", b.Key)
 	assert.Equal(t, 4, b.Total)
 
-	// Poll until it is finished (today it is by the answer; with OnStart
-	// the answer comes while it runs).
+	// The answer comes once the batch is stored running: poll it until it
+	// is finished.
 	eventually(t, func() bool {
 		r = f.do(t, req{method: "GET", path: "/batches/" + b.ID, as: f.root})
 		require.Equal(t, http.StatusOK, r.status)
@@ -150,7 +151,9 @@ func TestBatchFileRejected(t *testing.T) {
 		{"missing column", "firstname,lastname\nA,B\n", "missing_column"},
 		{"note left in", csvRows("n", 1) + "Note: fill in one row per account below the header\n", "note_left_in"},
 		{"too many rows", csvRows("m", 6), "too_many_rows"},
-		{"not CSV", "PK\x03\x04\x00\x00binary", "not_csv"},
+		{"not CSV", "\x7fELF\x02\x01\x01\x00\x00binary", "not_csv"},
+		// A workbook (a zip) is told apart; this service reads none.
+		{"workbook", "PK\x03\x04\x00\x00binary", "workbook_unsupported"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := f.do(t, req{method: "POST", path: "/orgs/" + string(f.sales.ID) + "/batches", as: f.root, body: tc.file, ctype: "text/csv"})
@@ -237,8 +240,10 @@ func (b *blocking) Send(ctx context.Context, m invite.Message) error {
 	return nil
 }
 
-// TestCloseStopsImports: Close cancels an import that runs on the server's
-// lifetime, and the batch's record says it stopped.
+// TestCloseStopsImports: the upload is answered as soon as its batch is
+// stored running; Close cancels the import, which runs on the server's
+// lifetime, and the batch's record then says it was interrupted, with the
+// rows done.
 func TestCloseStopsImports(t *testing.T) {
 	n := &blocking{entered: make(chan struct{}), release: make(chan struct{})}
 	f := newFixture(t, []multiline.Option{multiline.WithNotifier(n)})
@@ -247,8 +252,13 @@ func TestCloseStopsImports(t *testing.T) {
 		pool = append(pool, fmt.Sprintf("+1415555%04d", 1000+i))
 	}
 	f.numbers(t, f.sales.ID, pool...)
-	answered := make(chan resp, 1)
-	go func() { answered <- f.upload(t, f.sales.ID, "?mode=invite", csvRows("s", 250), nil) }()
+	r := f.upload(t, f.sales.ID, "?mode=invite", csvRows("s", 250), map[string]string{"Idempotency-Key": "close-1"})
+	require.Equal(t, http.StatusAccepted, r.status, "%s", r.body)
+	var b batchOut
+	r.decode(t, &b)
+	assert.Equal(t, "running", b.Status, "answered before the import ends")
+	assert.Equal(t, 250, b.Total)
+	assert.Equal(t, 0, b.Done)
 	<-n.entered
 	closed := make(chan error, 1)
 	go func() { closed <- f.h.Close() }()
@@ -258,12 +268,68 @@ func TestCloseStopsImports(t *testing.T) {
 	})
 	close(n.release)
 	require.NoError(t, <-closed)
-	r := <-answered
+	r = f.do(t, req{method: "GET", path: "/batches/" + b.ID, as: f.root})
+	require.Equal(t, http.StatusOK, r.status, "%s", r.body)
+	r.decode(t, &b)
+	assert.Equal(t, "interrupted", b.Status)
+	assert.Equal(t, 100, b.Summary.Invited, "the group under way finishes; no other starts")
+	assert.Equal(t, 100, b.Done)
+	assert.Equal(t, 250, b.Total)
+}
+
+// TestResumeAfterClose: the same file under the same key, uploaded to a
+// new server after Close interrupted it, resumes the one batch to the end;
+// another file under that key is refused with batch.file_changed.
+func TestResumeAfterClose(t *testing.T) {
+	n := &blocking{entered: make(chan struct{}), release: make(chan struct{})}
+	f := newFixture(t, []multiline.Option{multiline.WithNotifier(n)})
+	var pool []string
+	for i := range 300 {
+		pool = append(pool, fmt.Sprintf("+1415555%04d", 1000+i))
+	}
+	f.numbers(t, f.sales.ID, pool...)
+	file, key := csvRows("s", 250), map[string]string{"Idempotency-Key": "resume-1"}
+	r := f.upload(t, f.sales.ID, "?mode=invite", file, key)
 	require.Equal(t, http.StatusAccepted, r.status, "%s", r.body)
 	var b batchOut
 	r.decode(t, &b)
-	assert.Equal(t, "stopped", b.Status)
-	assert.Equal(t, 100, b.Summary.Invited, "the group under way finishes; no other starts")
+	<-n.entered
+	closed := make(chan error, 1)
+	go func() { closed <- f.h.Close() }()
+	eventually(t, func() bool {
+		return f.upload(t, f.sales.ID, "", csvRows("t", 1), nil).status == http.StatusServiceUnavailable
+	})
+	close(n.release)
+	require.NoError(t, <-closed)
+
+	// A new server on the same service, as after a restart.
+	h, err := httpapi.New(f.svc, bearer)
+	require.NoError(t, err)
+	srv := httptest.NewServer(h)
+	t.Cleanup(func() {
+		srv.Close()
+		require.NoError(t, h.Close())
+	})
+	f.srv = srv
+	f.router = newRouter(t, srv.URL)
+
+	r = f.upload(t, f.sales.ID, "?mode=invite", csvRows("other", 3), key)
+	p := r.problem(t)
+	assert.Equal(t, http.StatusConflict, p.Status)
+	assert.Equal(t, multiline.CodeBatchFileChanged, p.Code)
+
+	r = f.upload(t, f.sales.ID, "?mode=invite", file, key)
+	require.Equal(t, http.StatusAccepted, r.status, "%s", r.body)
+	var again batchOut
+	r.decode(t, &again)
+	assert.Equal(t, b.ID, again.ID, "the same batch, resumed")
+	eventually(t, func() bool {
+		f.do(t, req{method: "GET", path: "/batches/" + b.ID, as: f.root}).decode(t, &b)
+		return b.Status != "running"
+	})
+	assert.Equal(t, "finished", b.Status)
+	assert.Equal(t, 250, b.Summary.Invited)
+	assert.Equal(t, 250, b.Done)
 }
 
 // TestUploadSameKeyWhileRunning: a second upload under the key of one still
@@ -285,5 +351,10 @@ func TestUploadSameKeyWhileRunning(t *testing.T) {
 	require.Equal(t, http.StatusAccepted, r.status, "%s", r.body)
 	var b batchOut
 	r.decode(t, &b)
+	eventually(t, func() bool {
+		f.do(t, req{method: "GET", path: "/batches/" + b.ID, as: f.root}).decode(t, &b)
+		return b.Status != "running"
+	})
+	assert.Equal(t, "finished", b.Status)
 	assert.Equal(t, 2, b.Summary.Invited)
 }

@@ -22,6 +22,15 @@
 //     errors, a file refused as a whole, SMS consent missing);
 //   - 500: anything else, a panic included, with no internals in the body.
 //
+// Edits: PATCH /accounts/{id} changes the members its body holds and keeps
+// the others; "" or [] clears a member, and null is refused (400
+// request.null) rather than read as either.
+//
+// Downloads: the CSV routes answer a refusal as a problem. The account
+// export streams page by page, so a failure after its first bytes cannot
+// be answered any more: the connection is then cut, and the client sees a
+// broken download rather than a short file.
+//
 // Tokens: the activation routes carry the invitation token in their path.
 // The handler never logs a request's path, only its route pattern, and no
 // answer repeats the token.

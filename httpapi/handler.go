@@ -105,9 +105,14 @@ func New(svc *multiline.Service, auth Authenticate, opts ...Option) (*Handler, e
 func (h *Handler) routes() {
 	h.public("GET /openapi.json", h.serveOpenAPI)
 
+	h.admin("GET /orgs", h.orgTree)
+	h.admin("GET /orgs/{org}/profiles", h.listProfiles)
+	h.admin("GET /orgs/{org}/batch-template", h.batchTemplate)
 	h.admin("GET /orgs/{org}/accounts", h.listAccounts)
 	h.admin("POST /orgs/{org}/accounts", h.saveAccount)
+	h.admin("GET /orgs/{org}/accounts/export", h.exportAccounts)
 	h.admin("GET /accounts/{id}", h.getAccount)
+	h.admin("PATCH /accounts/{id}", h.editAccount)
 	h.admin("POST /accounts/resend", h.resend)
 	h.admin("POST /accounts/suspend", h.suspend)
 	h.admin("POST /accounts/reactivate", h.reactivate)
@@ -123,6 +128,7 @@ func (h *Handler) routes() {
 
 	h.admin("GET /orgs/{org}/numbers", h.listNumbers)
 	h.admin("GET /orgs/{org}/audit", h.listAudit)
+	h.admin("GET /orgs/{org}/messages", h.listMessages)
 	h.admin("GET /orgs/{org}/invitation-preview", h.previewInvitation)
 
 	h.public("GET /activation/{token}", h.activationOffer)

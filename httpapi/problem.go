@@ -55,13 +55,13 @@ func badRequest(code, detail string) error {
 	return &statusError{status: http.StatusBadRequest, code: code, detail: detail}
 }
 
-// refusal is how one kind of error is answered: its status, the code used
-// when the error carries none (mlerr.CodeOf is ""), and a fixed detail when
-// the error's own text must not be shown.
+// refusal is how one kind of error is answered: its status, and a fixed
+// detail when the error's own text must not be shown. Its code is always
+// the error's own (mlerr.CodeOf): the handler keeps no codes of its own for
+// the service's refusals.
 type refusal struct {
 	err    error
 	status int
-	code   string
 	detail string
 }
 
@@ -69,26 +69,30 @@ type refusal struct {
 // have fixed details, so that an ID the administrator may not see and one
 // that does not exist get the same body.
 var refusals = []refusal{
-	{permissions.ErrForbidden, http.StatusForbidden, "forbidden", "You do not have the privilege for this in the organization."},
-	{mlerr.ErrNotFound, http.StatusNotFound, "not_found", "Not found."},
-	{invite.ErrTokenUnknown, http.StatusNotFound, "token.unknown", ""},
-	{invite.ErrTokenMalformed, http.StatusNotFound, "token.unknown", invite.ErrTokenUnknown.Error()},
-	{invite.ErrTokenExpired, http.StatusConflict, "token.expired", ""},
-	{invite.ErrTokenUsed, http.StatusConflict, "token.used", ""},
-	{invite.ErrTokenRotated, http.StatusConflict, "token.replaced", ""},
-	{invite.ErrConsentRequired, http.StatusUnprocessableEntity, "sms_consent.required", ""},
-	{invite.ErrNotInvitable, http.StatusConflict, "account.status", ""},
-	{batch.ErrFileRejected, http.StatusUnprocessableEntity, "file.rejected", ""},
-	{numberpool.ErrNotEnoughNumbers, http.StatusConflict, "number.not_enough", ""},
-	{numberpool.ErrNotAvailable, http.StatusConflict, "number.not_available", ""},
-	{numberpool.ErrTransition, http.StatusConflict, "number.state", ""},
-	{multiline.ErrBatchRunning, http.StatusConflict, "batch.running", ""},
-	{multiline.ErrBatchNotUndoable, http.StatusConflict, "batch.not_undoable", ""},
-	{account.ErrStatus, http.StatusConflict, "account.status", ""},
-	{org.ErrMove, http.StatusUnprocessableEntity, "move.refused", ""},
-	{mlerr.ErrAlreadyExists, http.StatusConflict, "already_exists", ""},
-	{mlerr.ErrConflict, http.StatusConflict, "conflict", ""},
-	{mlerr.ErrInvalid, http.StatusUnprocessableEntity, "invalid", ""},
+	{permissions.ErrForbidden, http.StatusForbidden, "You do not have the privilege for this in the organization."},
+	{mlerr.ErrNotFound, http.StatusNotFound, "Not found."},
+	{invite.ErrTokenUnknown, http.StatusNotFound, ""},
+	// The service answers a malformed token as an unknown one; this keeps
+	// the two alike should a malformed one ever come through.
+	{invite.ErrTokenMalformed, http.StatusNotFound, invite.ErrTokenUnknown.Error()},
+	{invite.ErrTokenExpired, http.StatusConflict, ""},
+	{invite.ErrTokenUsed, http.StatusConflict, ""},
+	{invite.ErrTokenRotated, http.StatusConflict, ""},
+	{invite.ErrConsentRequired, http.StatusUnprocessableEntity, ""},
+	{invite.ErrNotInvitable, http.StatusConflict, ""},
+	{batch.ErrFileRejected, http.StatusUnprocessableEntity, ""},
+	{numberpool.ErrNotEnoughNumbers, http.StatusConflict, ""},
+	{numberpool.ErrNotAvailable, http.StatusConflict, ""},
+	{numberpool.ErrTransition, http.StatusConflict, ""},
+	{multiline.ErrBatchRunning, http.StatusConflict, ""},
+	{multiline.ErrBatchNotUndoable, http.StatusConflict, ""},
+	{multiline.ErrBatchFileChanged, http.StatusConflict, ""},
+	{multiline.ErrBatchLeaseLost, http.StatusConflict, ""},
+	{account.ErrStatus, http.StatusConflict, ""},
+	{org.ErrMove, http.StatusUnprocessableEntity, ""},
+	{mlerr.ErrAlreadyExists, http.StatusConflict, ""},
+	{mlerr.ErrConflict, http.StatusConflict, ""},
+	{mlerr.ErrInvalid, http.StatusUnprocessableEntity, ""},
 }
 
 // problemOf is the answer to err.
@@ -102,11 +106,7 @@ func problemOf(err error) Problem {
 		if !errors.Is(err, r.err) {
 			continue
 		}
-		p.Status, p.Code = r.status, mlerr.CodeOf(err)
-		if p.Code == "" {
-			p.Code = r.code
-		}
-		p.Detail = r.detail
+		p.Status, p.Code, p.Detail = r.status, mlerr.CodeOf(err), r.detail
 		if p.Detail == "" {
 			p.Detail = detail(err)
 		}
@@ -118,9 +118,6 @@ func problemOf(err error) Problem {
 	}
 	var fe *batch.FileError
 	if errors.As(err, &fe) {
-		if mlerr.CodeOf(err) == "" {
-			p.Code = string(fe.Reason)
-		}
 		p.Detail = fe.Message
 	}
 	if p.Status != http.StatusForbidden && p.Status != http.StatusNotFound {

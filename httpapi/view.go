@@ -197,7 +197,7 @@ var modeNames = map[batch.Mode]string{batch.Import: "import", batch.ImportInvite
 func batchView(b batch.Record) batchJSON {
 	s := b.Summary
 	return batchJSON{ID: b.ID, Org: string(b.OrgID), Mode: modeNames[b.Mode], Profile: string(b.Profile), Key: b.Key,
-		Status: string(b.State), Done: len(b.Rows), Total: s.Total,
+		Status: string(b.State), Done: b.Done, Total: b.Total,
 		Summary: summaryJSON{Total: s.Total, Imported: s.Imported, Invited: s.Invited, Valid: s.Valid, Failed: s.Failed},
 		Created: stamp(b.Created), Finished: stamp(b.Finished)}
 }

@@ -39,7 +39,7 @@
 // the server drains. Exit status: 0 after such a stop, 1 when it cannot
 // start (the address is taken, the pool cannot be loaded), 2 for wrong usage.
 //
-// The Accounts screen at / is a placeholder until the next issue.
+// The Accounts screen is at / (screen.go), signed in with a cookie.
 package main
 
 import (
@@ -119,7 +119,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	base := "http://" + ln.Addr().String() + "/"
 	log := slog.New(slog.NewTextHandler(stderr, nil))
-	svc, err := multiline.New(memory.New(), multiline.WithNotifier(notify.NewLogger(log)), multiline.WithLogger(log),
+	messages := newInbox(notify.NewLogger(log), base+"activate/")
+	svc, err := multiline.New(memory.New(), multiline.WithNotifier(messages), multiline.WithLogger(log),
 		multiline.WithActivationURL(base+"activate/"))
 	if err != nil {
 		fmt.Fprintln(stderr, "portal:", err)
@@ -131,15 +132,25 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "portal:", err)
 		return 1
 	}
-	api, err := httpapi.New(svc, bearer(cfg.token, demo.admin), httpapi.WithLogger(log))
+	scr, err := newScreen(demo, messages)
+	if err != nil {
+		fmt.Fprintln(stderr, "portal:", err)
+		return 1
+	}
+	api, err := httpapi.New(svc, scr.authenticate(bearer(cfg.token, demo.admin)), httpapi.WithLogger(log))
+	if err != nil {
+		fmt.Fprintln(stderr, "portal:", err)
+		return 1
+	}
+	scimAPI, err := scimHandler(svc, demo, bearer(cfg.token, demo.admin), log, base)
 	if err != nil {
 		fmt.Fprintln(stderr, "portal:", err)
 		return 1
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/api/v1/", http.StripPrefix("/api/v1", api))
-	mux.HandleFunc("GET /{$}", placeholder)
-	mux.HandleFunc("GET /activate/{token}", placeholder)
+	mux.Handle("/scim/v2/", scimAPI)
+	scr.mount(mux)
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 
 	fmt.Fprintln(stdout, base)
@@ -263,17 +274,4 @@ func loadPool(path string) ([]multiline.NumberInput, error) {
 		}
 		out = append(out, n)
 	}
-}
-
-// placeholder stands for the Accounts screen and the activation page,
-// which the next issue builds.
-func placeholder(w http.ResponseWriter, _ *http.Request) {
-	w.Header().Set("Cache-Control", "no-store")
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	_, _ = io.WriteString(w, `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>MultiLine portal</title></head>
-<body><h1>MultiLine portal</h1>
-<p>The Accounts screen comes here. The API is at <a href="/api/v1/openapi.json">/api/v1/</a>.</p>
-</body></html>
-`)
 }

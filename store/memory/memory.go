@@ -758,6 +758,12 @@ func (t *tx) DueMessages(ctx context.Context, now time.Time, limit int) ([]invit
 }
 
 func (t *tx) Messages(ctx context.Context, o org.ID, p multiline.Page) ([]invite.Message, string, error) {
+	return t.orgMessages(ctx, o, p, false)
+}
+
+// orgMessages returns a page of an organization's messages, oldest or
+// newest first.
+func (t *tx) orgMessages(ctx context.Context, o org.ID, p multiline.Page, newestFirst bool) ([]invite.Message, string, error) {
 	if err := t.check(ctx); err != nil {
 		return nil, "", err
 	}
@@ -767,7 +773,7 @@ func (t *tx) Messages(ctx context.Context, o org.ID, p multiline.Page) ([]invite
 			keys = append(keys, id)
 		}
 	}
-	keys, next, err := page(keys, p, false, func(id invite.MessageID) string { return string(id) })
+	keys, next, err := page(keys, p, newestFirst, func(id invite.MessageID) string { return string(id) })
 	if err != nil {
 		return nil, "", err
 	}

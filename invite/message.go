@@ -81,12 +81,7 @@ func InvitationMessage(inv Invitation, a account.Account, orgName, link string, 
 	if name == "" {
 		name = a.Username
 	}
-	m := Message{
-		Kind: KindInvitation, OrgID: inv.OrgID, Channel: inv.Channel, To: inv.Destination,
-		InvitationID: inv.ID, AccountID: inv.AccountID, TokenVersion: inv.TokenVersion,
-		IdempotencyKey: IdempotencyKey(inv.ID, inv.TokenVersion), Secret: string(t),
-		State: Queued, Created: inv.Updated, NextAttempt: inv.Updated,
-	}
+	m := envelope(inv, t)
 	number := ""
 	if a.Number != "" {
 		number = fmt.Sprintf(" Your MultiLine number is %s.", a.Number)
@@ -100,4 +95,15 @@ func InvitationMessage(inv Invitation, a account.Account, orgName, link string, 
 		m.Text = fmt.Sprintf("%s invites you to MultiLine.%s Activate: %s (expires %s)", orgName, number, link, expires)
 	}
 	return m
+}
+
+// envelope is the message of invitation inv carrying token t, without its
+// texts: destination, idempotency key, secret and state.
+func envelope(inv Invitation, t Token) Message {
+	return Message{
+		Kind: KindInvitation, OrgID: inv.OrgID, Channel: inv.Channel, To: inv.Destination,
+		InvitationID: inv.ID, AccountID: inv.AccountID, TokenVersion: inv.TokenVersion,
+		IdempotencyKey: IdempotencyKey(inv.ID, inv.TokenVersion), Secret: string(t),
+		State: Queued, Created: inv.Updated, NextAttempt: inv.Updated,
+	}
 }

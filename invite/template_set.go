@@ -197,7 +197,9 @@ func ValuesFor(a account.Account, inv Invitation, orgName, link string) Values {
 // Choose(a.Language, orgLang) and rendered with v (see ValuesFor). The
 // envelope (destination, idempotency key, secret, state) is unchanged.
 func (ts Templates) InvitationMessage(inv Invitation, a account.Account, orgLang string, v Values, t Token) Message {
-	m := InvitationMessage(inv, a, v.OrgName, v.Link, t)
+	// The envelope only: the English text InvitationMessage writes would be
+	// replaced at once.
+	m := envelope(inv, t)
 	r := ts.Render(Choose(a.Language, orgLang), inv.Channel, v)
 	m.Subject, m.Text, m.HTML = r.Subject, r.Text, r.HTML
 	return m

@@ -130,10 +130,11 @@ func (u walUse) String() string {
 }
 
 // walPerRowBound is the most WAL, in bytes per imported row, that the
-// records of the schema may take in TestWALPerRow: the figure measured,
-// with some room (it moves with the lengths of the generated values and
-// the b-tree splits, a few percent).
-const walPerRowBound = 10500
+// records of the schema may take in TestWALPerRow: the figure measured
+// (9 493 on PostgreSQL 15, 9 491 on 18, at either isolation level) with
+// some room for the lengths of the generated values and the b-tree
+// splits; the partial search indexes of migration 00005 took 318 off it.
+const walPerRowBound = 9700
 
 // TestWALPerRow measures the WAL one 1000-row Import & Invite writes per
 // imported row, logs it by table and holds it under walPerRowBound. The

@@ -212,7 +212,13 @@ func (s *Service) invite(ctx context.Context, tx Tx, sc scope, a account.Account
 // newInvitation makes the invitation of a and renders its message, writing
 // nothing.
 func (s *Service) newInvitation(sc scope, a account.Account, opts InviteOptions) (invite.Invitation, invite.Message, error) {
-	now := s.now()
+	return s.newInvitationAt(sc, a, opts, s.now())
+}
+
+// newInvitationAt is newInvitation at the time now: an import's group
+// invites its rows at the time it creates them, so that they share an
+// expiry and its text is formatted once.
+func (s *Service) newInvitationAt(sc scope, a account.Account, opts InviteOptions, now time.Time) (invite.Invitation, invite.Message, error) {
 	p := invite.Params{ID: invite.ID(newID()), Now: now, TTL: sc.settings.InvitationTTL, Rand: s.rand}
 	if opts.SMSConsent {
 		p.Consent = &invite.Consent{AdminID: string(sc.admin.ID), At: now, Disclaimer: opts.Disclaimer}

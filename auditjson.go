@@ -75,11 +75,13 @@ func appendStrings[S ~string](b []byte, vs []S) []byte {
 // (a year outside 0–9999) cannot come from the service's clock; it is
 // written as null rather than failing the audit event.
 func appendTime(b []byte, t time.Time) []byte {
-	v, err := t.MarshalJSON()
+	// AppendText is MarshalJSON without the quotes and the allocation.
+	// On error it returns no slice at all: fall back to b.
+	v, err := t.AppendText(append(b, '"'))
 	if err != nil {
 		return append(b, "null"...)
 	}
-	return append(b, v...)
+	return append(v, '"')
 }
 
 const hexDigits = "0123456789abcdef"

@@ -73,7 +73,7 @@ func (s *Service) createGroup(ctx context.Context, tx Tx, sc scope, ds []account
 	usernames := map[string]bool{}
 	accountIDs := map[string]bool{}
 	pending := 0
-	created := make([]account.Account, 0, len(candidates))
+	created := candidates[:0] // candidates are not read again: reuse their array
 	var newInvs []invite.Invitation
 	var msgs []invite.Message
 	if opt.invite {
@@ -147,7 +147,7 @@ func (s *Service) createGroup(ctx context.Context, tx Tx, sc scope, ds []account
 		if !opt.invite {
 			continue
 		}
-		inv, m, err := s.newInvitation(sc, a, opt.consent)
+		inv, m, err := s.newInvitationAt(sc, a, opt.consent, now)
 		if err != nil {
 			return nil, nil, nil, err
 		}

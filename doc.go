@@ -56,11 +56,12 @@
 // operation: authorize → load → domain rule → write → audit → deliver. Its
 // files depend one way: each refers only to files listed before it.
 //
-//   - accountquery.go, store.go: the Store contract; codes.go,
-//     auditaction.go: the Service's codes, unique keys and audit actions;
+//   - id.go: the service's IDs; accountquery.go, store.go: the Store
+//     contract; codes.go, auditaction.go: the Service's codes, unique keys
+//     and audit actions;
+//   - auditjson.go, auditsnapshot.go: the audit log's hand-built JSON;
 //   - service.go: the Service, its options, authorize and audit;
-//   - audit.go, auditjson.go, alert.go: the audit log and the utilization
-//     alert;
+//   - audit.go, alert.go: the audit log and the utilization alert;
 //   - outbox.go, outboxview.go: delivering messages and the outbox view;
 //   - accounts.go: adding accounts (Save, SaveAndInvite) and reading them;
 //   - edit.go, lifecycle.go, move.go: editing; resending, activating,

@@ -11,8 +11,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/google/uuid"
-
 	"github.com/multilinehq/multiline/batch"
 	"github.com/multilinehq/multiline/invite"
 	"github.com/multilinehq/multiline/mlerr"
@@ -176,7 +174,7 @@ func New(store Store, opts ...Option) (*Service, error) {
 
 // newID returns a time-ordered unique ID (UUIDv7), so that records listed by
 // ID come out in creation order.
-func newID() string { return uuid.Must(uuid.NewV7()).String() }
+func newID() string { return ids.next() }
 
 // maxDepth bounds an organization tree's depth, so that a corrupt parent link
 // cannot loop forever.
@@ -255,6 +253,9 @@ func snapshot(v any) json.RawMessage {
 		return nil
 	case json.RawMessage:
 		return v
+	}
+	if b, ok := knownSnapshot(v); ok {
+		return b
 	}
 	b, err := json.Marshal(v)
 	if err != nil {

@@ -444,6 +444,12 @@ func ParseLanguage(s string) (string, bool) {
 	if code, ok := languageNames[s]; ok {
 		return code, true
 	}
+	// A base code reads as itself (language.Parse agrees, Exact): the form
+	// the service stores and reads again for every invitation, so it skips
+	// the parser.
+	if slices.Contains(Languages, s) {
+		return s, true
+	}
 	if len(s) > 35 {
 		return "", false
 	}

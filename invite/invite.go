@@ -33,6 +33,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"time"
 
@@ -225,4 +226,4 @@ func New(a account.Account, p Params) (Invitation, Token, error) {
 // IdempotencyKey is the stable key of the message that carries token version
 // v of invitation id: notifiers pass it on so that a duplicate sent after a
 // crash can be recognized downstream.
-func IdempotencyKey(id ID, v int) string { return fmt.Sprintf("inv-%s-v%d", id, v) }
+func IdempotencyKey(id ID, v int) string { return "inv-" + string(id) + "-v" + strconv.Itoa(v) }

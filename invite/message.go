@@ -73,10 +73,9 @@ func (m Message) Redact(s string) string {
 	return strings.ReplaceAll(s, m.Secret, m.Secret[:4]+"…")
 }
 
-// invitationEnvelope is the invitation message of inv carrying token t,
-// queued and due at once, without its text: Templates.InvitationMessage
-// renders that.
-func invitationEnvelope(inv Invitation, t Token) Message {
+// envelope is the message of invitation inv carrying token t, without its
+// texts: destination, idempotency key, secret and state.
+func envelope(inv Invitation, t Token) Message {
 	return Message{
 		Kind: KindInvitation, OrgID: inv.OrgID, Channel: inv.Channel, To: inv.Destination,
 		InvitationID: inv.ID, Account: inv.Account, TokenVersion: inv.TokenVersion,

@@ -3,6 +3,7 @@ package invite
 import (
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/text/language"
@@ -123,6 +124,16 @@ type locale struct {
 	months   [12]string
 	button   string // the label of {sign_in_btn} in HTML
 	noNumber string // {multiline_number} when the account has none yet
+	// last holds the most recent expiry formatted in this language, for
+	// each form (long, short): the invitations of one import or resend
+	// share their expiry, and formatting it is most of a render's work.
+	last [2]atomic.Pointer[formatted]
+}
+
+// formatted is one expiry time and its text.
+type formatted struct {
+	t    time.Time
+	text string
 }
 
 var locales = [numLangs]locale{
@@ -166,6 +177,23 @@ func (l *locale) expiry(t time.Time, short bool) string {
 	if t.IsZero() {
 		return ""
 	}
+	form := 0
+	if short {
+		form = 1
+	}
+	// The same instant in the same location is the same text; == on the
+	// Time compares both (and the monotonic reading, which only makes a
+	// miss more likely).
+	if f := l.last[form].Load(); f != nil && f.t == t {
+		return f.text
+	}
+	text := l.format(t, short)
+	l.last[form].Store(&formatted{t: t, text: text})
+	return text
+}
+
+// format formats t for {expires}; see expiry.
+func (l *locale) format(t time.Time, short bool) string {
 	d, m, y := t.Day(), l.months[t.Month()-1], t.Year()
 	if short {
 		switch l.code {

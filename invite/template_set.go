@@ -197,7 +197,7 @@ func ValuesFor(a account.Account, inv Invitation, orgName, link string) Values {
 // Choose(a.Language, orgLang) and rendered with v (see ValuesFor). The
 // envelope (destination, idempotency key, secret, state) is unchanged.
 func (ts Templates) InvitationMessage(inv Invitation, a account.Account, orgLang string, v Values, t Token) Message {
-	m := invitationEnvelope(inv, t)
+	m := envelope(inv, t)
 	r := ts.Render(Choose(a.Language, orgLang), inv.Channel, v)
 	m.Subject, m.Text, m.HTML = r.Subject, r.Text, r.HTML
 	return m

@@ -51,3 +51,13 @@ func TestGenerateCSV(t *testing.T) {
 		assert.NoError(t, err, s)
 	}
 }
+
+func TestFair(t *testing.T) {
+	const n = 200
+	rows, size, err := Fair(GenerateCSV(n))
+	require.NoError(t, err)
+	assert.Equal(t, n, rows)
+	assert.Greater(t, size, n*1500, "a text and an HTML body of every row")
+	_, _, err = Fair([]byte(Header + "\nA,B,+1 415 000 0000,No,,auto,on,,,\n"))
+	assert.Error(t, err, "an invalid number is refused, as the import refuses it")
+}

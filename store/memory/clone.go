@@ -52,9 +52,18 @@ func cloneInvitation(inv invite.Invitation) invite.Invitation {
 	return inv
 }
 
+// cloneEvent copies both snapshots into one allocation: the log keeps
+// several events a row of an import.
 func cloneEvent(e multiline.AuditEvent) multiline.AuditEvent {
-	e.Before = slices.Clone(e.Before)
-	e.After = slices.Clone(e.After)
+	if e.Before == nil || e.After == nil {
+		e.Before, e.After = slices.Clone(e.Before), slices.Clone(e.After)
+		return e
+	}
+	nb := len(e.Before)
+	buf := make([]byte, nb+len(e.After))
+	copy(buf, e.Before)
+	copy(buf[nb:], e.After)
+	e.Before, e.After = buf[:nb:nb], buf[nb:]
 	return e
 }
 

@@ -22,7 +22,7 @@ func group[T any](t *tx, items []T, f func(T) error) error {
 	for _, it := range items {
 		if err := f(it); err != nil {
 			for _, u := range slices.Backward(t.undo[mark:]) {
-				u()
+				u.run()
 			}
 			t.undo = t.undo[:mark]
 			if t.failed == nil {

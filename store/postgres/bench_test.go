@@ -164,20 +164,36 @@ func benchImportInvite(b *testing.B, syncCommit string) {
 	data := batchtest.GenerateCSV(rows)
 	var rt roundTrips
 	var ph phases
+	var walBytes, walSchema int64
+	ctx := context.Background()
 	b.ReportAllocs()
 	for b.Loop() {
 		b.StopTimer()
 		in, tr := importFixture(b, rows, &rt, func(c *pgxpool.Config) { c.ConnConfig.RuntimeParams["synchronous_commit"] = syncCommit })
+		useWalinspect(b, in.pool)
 		warm(b, in, tr)
 		runtime.GC()
+		start, err := walLSN(ctx, in.pool)
+		require.NoError(b, err)
 		rt.n.Store(0)
 		b.StartTimer()
-		rec, err := importInvite(context.Background(), in, tr, data, rows, &rt, &ph)
+		rec, err := importInvite(ctx, in, tr, data, rows, &rt, &ph)
 		if err != nil || rec.Summary.Invited != rows {
 			b.Fatal(rec.Summary, err)
 		}
+		b.StopTimer()
+		u, err := walSince(ctx, in.pool, schemaOf(b, in.pool), start)
+		require.NoError(b, err)
+		walBytes += u.total
+		walSchema += u.schema
+		b.StartTimer()
 	}
 	n := float64(b.N)
+	// The WAL between the LSNs around the import (every session's, so
+	// other work on the server inflates it), and that of the records that
+	// touch the import's schema (pg_walinspect; commits left out).
+	b.ReportMetric(float64(walBytes)/n/rows, "WAL-B/row")
+	b.ReportMetric(float64(walSchema)/n/rows, "schema-WAL-B/row")
 	b.ReportMetric(float64(ph.start+ph.rows+ph.end)/n, "round-trips/op")
 	// The rows' phase includes the delivery of each group's invitations,
 	// which goes out as soon as the group commits.

@@ -14,18 +14,26 @@
 //
 // # Migrations
 //
-// Migrate applies the embedded, versioned SQL migrations with goose, under a
-// PostgreSQL session-level advisory lock (pg_try_advisory_lock), so that
+// Migrate applies the embedded, versioned SQL migrations with goose, so that
 // instances starting at once apply each migration exactly once; it is
-// idempotent. The tables live in one schema (WithSchema, default
-// "multiline"), which Migrate creates; every statement names it, so the
-// store does not depend on the connections' search_path.
+// idempotent. It serializes them with a row lock, not an advisory lock
+// (which some PostgreSQL-compatible engines lack or accept as a no-op): it
+// holds the write lock of the one row of the schema's MigrationLockTable,
+// in a READ COMMITTED transaction on a connection of its own, while goose
+// applies them on others; another instance's Migrate waits for it (as long
+// as its ctx allows) and then finds nothing to apply. The server releases
+// the lock when the holder's connection ends, even if its process dies.
+// The tables live in one schema (WithSchema, default "multiline"), which
+// Migrate creates; every statement names it, so the store does not depend
+// on the connections' search_path.
 //
 // # Transactions, locks and retries
 //
 // Tx holds one pooled connection for the transaction and begins it with
-// BEGIN ISOLATION LEVEL READ COMMITTED. Every rule of the SDK holds at that
-// level because the store takes the locks itself:
+// BEGIN ISOLATION LEVEL READ COMMITTED, or SERIALIZABLE under
+// WithIsolation(Serializable). Every rule of the SDK holds at READ
+// COMMITTED because the store takes the locks itself (and at SERIALIZABLE,
+// where the engine adds its own checks, with more retries):
 //
 //   - reads of a record the service may then update lock it with SELECT …
 //     FOR UPDATE (numbers, accounts, invitations, messages, batches);
@@ -52,9 +60,19 @@
 //     see below.
 //
 // A transaction that fails with a serialization failure (SQLSTATE 40001) or
-// a deadlock (40P01) is rolled back and run again, up to WithMaxRetries
-// times (default 5). The service's transaction functions may therefore run
-// more than once.
+// a deadlock (40P01) is rolled back and run again, as the store's
+// RetryPolicy says (WithRetryPolicy, WithMaxRetries): up to
+// DefaultMaxRetries times by default, after a pause drawn at random below a
+// bound that doubles from DefaultMinBackoff up to DefaultMaxBackoff. The
+// service's transaction functions may therefore run more than once. At READ
+// COMMITTED only deadlocks are retried, which are rare. At SERIALIZABLE, on
+// PostgreSQL, a transaction that waited for a row lock whose holder then
+// changed the row fails once the holder commits, so contended rows (an
+// organization's capacity row above all) cost retries: the budget is sized
+// so that, under the multi-instance test's load, none of them reaches a
+// caller. CI runs the store's whole test suite at both levels
+// (MULTILINE_PG_ISOLATION=serializable selects SERIALIZABLE), on
+// PostgreSQL 15 and 18.
 //
 // # Round trips
 //
@@ -107,24 +125,121 @@
 // TestSearchReadsAPage checks it with EXPLAIN on 100 000 accounts (see
 // BENCHMARKS.md). Besides the features listed below it relies on
 // expression indexes, row-value comparisons used as index conditions, and
-// lower() under a UTF-8 ctype; with sub-organizations (org_id = ANY) each
-// range is sorted whole.
+// lower() under a UTF-8 ctype: the database's ctype must map case beyond
+// ASCII (libc's C.UTF-8 or a language's UTF-8 locale, or PostgreSQL 17's
+// builtin C.UTF-8 provider, which CI uses for PostgreSQL 18); under plain
+// "C", lower('É') is 'É' and a search for "élodie" misses "Élodie", as the
+// conformance suite's non-ASCII case shows. With sub-organizations (org_id = ANY) each
+// range is sorted whole. The Account ID and number indexes leave out the
+// empty value (migration 00005), which no search text can match: most
+// imported accounts have no Account ID and many no number, and their
+// entries cost an import some 320 bytes of WAL per row for nothing; the
+// branches of those fields add the condition that the field is not empty,
+// implied by their range, so that the planner may use the partial index.
+//
+// # What an import writes
+//
+// The bytes an Import & Invite writes are measured as WAL per imported row
+// (TestWALPerRow, and the WAL-B/row metric of the import benchmark; see
+// BENCHMARKS.md): every row is an account with its index entries, an
+// invitation and its token, an outbox message inserted with its body and
+// updated when sent, and its audit events. The store keeps every record the
+// service writes, whole: a message's body until it is sent (a crash between
+// the commit and the send must be able to send it), and every audit event
+// (SPEC §8). What it can choose is how it indexes them.
 //
 // # PostgreSQL-compatible distributed databases
 //
-// The store relies on: READ COMMITTED or a stronger isolation level
-// (under SERIALIZABLE the same code is correct and retries more);
-// SELECT … FOR UPDATE, FOR UPDATE OF, FOR SHARE and FOR UPDATE SKIP LOCKED;
-// SAVEPOINT / ROLLBACK TO SAVEPOINT; INSERT … ON CONFLICT DO NOTHING and
-// ON CONFLICT (column) DO UPDATE; data-modifying common table expressions
-// (WITH … INSERT/DELETE … RETURNING); unnest of several arrays side by side
-// (WITH ORDINALITY), INSERT … SELECT and UPDATE … FROM; casts of array
-// literals from text to text[] and bytea[]; partial unique indexes; jsonb,
-// text[] and bytea[] columns; COLLATE "C" on key columns; SQLSTATEs 23505, 40001
-// and 40P01; and, for Migrate only, session-level advisory locks. It uses no
-// triggers, stored procedures, sequences, LISTEN/NOTIFY or foreign keys.
-// An engine that documents all of these should run it unchanged (where
-// SKIP LOCKED, FOR SHARE or advisory locks are missing, it cannot); the store
-// is tested on PostgreSQL 15 only. CockroachDB, for one, runs transactions
-// SERIALIZABLE unless READ COMMITTED is enabled on the cluster.
+// The store relies on these features, and on nothing else: an isolation
+// level of READ COMMITTED or SERIALIZABLE; SELECT … FOR UPDATE and FOR
+// UPDATE OF, FOR SHARE (organizations) and FOR UPDATE SKIP LOCKED
+// (PickNumber, DueMessages); row locks held to commit (Migrate's lock
+// row); SAVEPOINT and ROLLBACK TO SAVEPOINT; INSERT … ON CONFLICT DO
+// NOTHING and ON CONFLICT (column) DO UPDATE; array parameters ($1::text[],
+// bytea[]) unnested side by side (WITH ORDINALITY) into INSERT … SELECT and
+// UPDATE … FROM; data-modifying common table expressions with RETURNING;
+// unique indexes, some partial (… WHERE is_default), as the last line
+// of defence of every uniqueness rule; jsonb, text[] and bytea[] columns;
+// COLLATE "C" on key columns; SQLSTATEs 23505, 40001 and 40P01; and goose's
+// PostgreSQL dialect, which runs each migration file, DDL included, in a
+// transaction. It uses no advisory locks, COPY, deferred constraints,
+// foreign keys, triggers, stored procedures, sequences or LISTEN/NOTIFY.
+// It is tested on PostgreSQL 15 and 18 only; what follows is what each
+// engine's own documentation says, with the versions it names, and what a
+// host must set. "Not checked" marks what was not found in the pages read.
+//
+// CockroachDB (docs v22.1 to v26.x):
+//
+//	READ COMMITTED      new in v23.2 as a preview behind the cluster setting
+//	                    sql.txn.read_committed_isolation.enabled; from v24.1
+//	                    the setting is true by default; when false, READ
+//	                    COMMITTED transactions run as SERIALIZABLE.
+//	SERIALIZABLE        the default level. Set WithIsolation(Serializable)
+//	                    to say so, or enable READ COMMITTED: both are correct.
+//	FOR UPDATE          supported; under SERIALIZABLE its locks are
+//	                    best-effort (may be released before commit) unless
+//	                    enable_durable_locking_for_serializable is set;
+//	                    SERIALIZABLE does not rely on them for correctness.
+//	FOR SHARE           new in v23.2; under SERIALIZABLE shared locks are off
+//	                    unless enable_shared_locking_for_serializable is set.
+//	SKIP LOCKED         not supported up to v22.1 (its SELECT FOR UPDATE
+//	                    page says so); added by cockroach PR 85720 and
+//	                    documented from v23.2; a bug with READ COMMITTED
+//	                    (cockroach issue 115057) was fixed by PR 117888.
+//	advisory locks      not documented as supported (golang-migrate's
+//	                    CockroachDB driver locks with a table instead); the
+//	                    store does not use them.
+//	SAVEPOINT           listed as unsupported on the v19.2 compatibility
+//	                    page, no longer on v20.1's.
+//	ON CONFLICT, unnest, partial indexes, jsonb, arrays, COLLATE "C",
+//	data-modifying CTEs, goose: not checked.
+//	Host must: use v23.2 or later; pick the level; expect more retries at
+//	SERIALIZABLE, and raise WithRetryPolicy's budget if callers see 40001.
+//
+// YugabyteDB (YSQL, docs "stable" and v2025.x):
+//
+//	READ COMMITTED      needs the YB-TServer flag
+//	                    yb_enable_read_committed_isolation=true before
+//	                    v2025.2 and on manually deployed universes; without
+//	                    it READ COMMITTED runs as Snapshot isolation
+//	                    (PostgreSQL's REPEATABLE READ), a level the store is
+//	                    not tested at. New v2025.2 universes deployed with
+//	                    yugabyted, YugabyteDB Anywhere or Aeon have it on.
+//	SERIALIZABLE        supported.
+//	FOR UPDATE, FOR SHARE  documented (explicit locking page: FOR UPDATE,
+//	                    FOR NO KEY UPDATE, FOR SHARE, FOR KEY SHARE).
+//	advisory locks      long unsupported (yugabyte-db issue 3642); the
+//	                    current explicit locking page covers them; the store
+//	                    does not use them.
+//	SKIP LOCKED, SAVEPOINT, ON CONFLICT, unnest, partial indexes, COLLATE "C",
+//	goose: not checked.
+//	Host must: set yb_enable_read_committed_isolation=true, or run the store
+//	WithIsolation(Serializable).
+//
+// Citus (docs v8.3 to v11.3 and "stable"):
+//
+//	unique keys         on a distributed table a primary key or unique
+//	                    constraint must include the distribution column
+//	                    (Citus FAQ). The store's cannot: usernames are
+//	                    unique across all organizations, numbers are keyed by
+//	                    E.164 and move between organizations, idempotency
+//	                    keys and token hashes are global. Citus cannot hold
+//	                    these rules on distributed tables.
+//	FOR UPDATE          works in single-shard queries only ("SQL Support and
+//	                    Workarounds"), and group reads lock rows across
+//	                    organizations.
+//	isolation, SKIP LOCKED, advisory locks on workers: not checked.
+//	Host must: leave the store's tables undistributed (local tables on the
+//	coordinator), which is plain PostgreSQL and gains no scale; the store
+//	does not run on distributed Citus tables.
+//
+// Amazon Aurora PostgreSQL and Google AlloyDB for PostgreSQL:
+//
+//	These run PostgreSQL's engine under a major version the host picks
+//	(AlloyDB's API lists Postgres 14 to 18), so every feature above is the
+//	PostgreSQL feature of that version; the store uses none newer than
+//	PostgreSQL 15. Not tested on either.
+//	Host must: connect to the writer (primary) instance; read replicas
+//	refuse writes. Aurora DSQL is another engine, not covered: goose itself
+//	notes that it cannot mix DDL and DML in one transaction.
 package postgres

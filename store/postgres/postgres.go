@@ -6,8 +6,6 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"hash/fnv"
-	"math/rand/v2"
 	"strings"
 	"time"
 
@@ -16,7 +14,6 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/pressly/goose/v3"
-	"github.com/pressly/goose/v3/lock"
 
 	"github.com/multilinehq/multiline"
 )
@@ -31,18 +28,15 @@ var migrations embed.FS
 // names another.
 const DefaultSchema = "multiline"
 
-// DefaultMaxRetries is how many times Tx runs a transaction again after a
-// serialization failure or a deadlock unless WithMaxRetries says otherwise.
-const DefaultMaxRetries = 5
-
 // Store is the PostgreSQL implementation of multiline.Store. It is safe for
 // concurrent use; several Stores (in several processes) may share one
 // database.
 type Store struct {
-	pool       *pgxpool.Pool
-	schema     string
-	maxRetries int
-	q          queries
+	pool      *pgxpool.Pool
+	schema    string
+	isolation Isolation
+	retry     RetryPolicy
+	q         queries
 }
 
 var _ multiline.Store = (*Store)(nil)
@@ -61,19 +55,12 @@ func WithSchema(name string) Option {
 	}
 }
 
-// WithMaxRetries sets how many times a transaction that failed with a
-// serialization failure (SQLSTATE 40001) or a deadlock (40P01) is run again
-// before Tx returns the error (default DefaultMaxRetries; 0 never retries).
-func WithMaxRetries(n int) Option {
-	return func(s *Store) { s.maxRetries = max(n, 0) }
-}
-
 // New returns a store over pool. It does not touch the database: call
 // Migrate before the first transaction. The pool is the caller's, who closes
 // it; each transaction holds one of its connections from start to commit.
 func New(pool *pgxpool.Pool, opts ...Option) *Store {
-	s := &Store{pool: pool, schema: DefaultSchema, maxRetries: DefaultMaxRetries}
-	for _, o := range opts {
+	s := &Store{pool: pool, schema: DefaultSchema, isolation: ReadCommitted, retry: DefaultRetryPolicy()}
+	for _, o := range append(testOptions[:len(testOptions):len(testOptions)], opts...) {
 		o(s)
 	}
 	s.q = newQueries(pgx.Identifier{s.schema}.Sanitize())
@@ -83,8 +70,12 @@ func New(pool *pgxpool.Pool, opts ...Option) *Store {
 // Migrate creates the store's schema if it does not exist and applies every
 // embedded migration not yet applied, recording them in the schema's
 // goose_db_version table. It is idempotent, and safe when several instances
-// call it at once: goose holds a PostgreSQL session-level advisory lock,
-// derived from the schema's name, while it applies them.
+// call it at once, on any engine that has row locks: while it applies them
+// it holds the lock of the one row of the schema's MigrationLockTable
+// (SELECT … FOR UPDATE), so another instance's Migrate waits for it, as
+// long as its ctx allows, and then finds nothing left to apply. It uses no
+// advisory lock, which some PostgreSQL-compatible engines accept and
+// ignore.
 func (s *Store) Migrate(ctx context.Context) error {
 	quoted := pgx.Identifier{s.schema}.Sanitize()
 	if _, err := s.pool.Exec(ctx, "CREATE SCHEMA IF NOT EXISTS "+quoted); err != nil && !isDuplicateSchema(err) {
@@ -104,19 +95,8 @@ func (s *Store) Migrate(ctx context.Context) error {
 }
 
 func migrate(ctx context.Context, db *sql.DB, schema string) error {
-	h := fnv.New64a()
-	h.Write([]byte("multiline/store/postgres:" + schema))
-	locker, err := lock.NewPostgresSessionLocker(
-		lock.WithLockID(int64(h.Sum64()&(1<<63-1))),
-		// Try every second for up to ten minutes: another instance may be
-		// applying a long migration.
-		lock.WithLockTimeout(1, 600),
-	)
-	if err != nil {
-		return fmt.Errorf("postgres: migrations: %w", err)
-	}
 	p, err := goose.NewProvider(goose.DialectPostgres, db, migrationsFS(),
-		goose.WithSessionLocker(locker), goose.WithDisableGlobalRegistry(true))
+		goose.WithLocker(newRowLocker(schema)), goose.WithDisableGlobalRegistry(true))
 	if err != nil {
 		return fmt.Errorf("postgres: migrations: %w", err)
 	}
@@ -143,26 +123,31 @@ var (
 	errDone   = errors.New("postgres: transaction used after it ended")
 )
 
-// Tx runs fn in a READ COMMITTED transaction on one connection of the pool
-// and commits it if fn returns nil and ctx has not ended. A serialization
-// failure or deadlock runs fn again in a new transaction, up to the store's
-// retry limit, after a short random pause.
+// Tx runs fn in a transaction at the store's isolation level (WithIsolation)
+// on one connection of the pool and commits it if fn returns nil and ctx has
+// not ended. A serialization failure or deadlock runs fn again in a new
+// transaction, as the store's RetryPolicy says: up to its budget, after a
+// random pause that grows with each attempt.
 func (s *Store) Tx(ctx context.Context, fn func(ctx context.Context, tx multiline.Tx) error) error {
 	if ctx.Value(ctxKey{s}) != nil {
 		return errNested
 	}
+	if !s.isolation.valid() {
+		return fmt.Errorf("postgres: unsupported isolation level %v", s.isolation)
+	}
 	for attempt := 0; ; attempt++ {
 		again, err := s.attempt(ctx, fn)
-		if !again || attempt >= s.maxRetries {
+		if !again || attempt >= s.retry.MaxRetries {
 			return err
 		}
-		// Back off a little, more on each attempt, at random so that the
-		// transactions that collided do not collide again.
-		pause := time.Duration(rand.Int64N(int64(time.Millisecond) << min(attempt, 6)))
-		select {
-		case <-ctx.Done():
-			return err
-		case <-time.After(pause):
+		if pause := s.retry.backoff(attempt); pause > 0 {
+			timer := time.NewTimer(pause)
+			select {
+			case <-ctx.Done():
+				timer.Stop()
+				return err
+			case <-timer.C:
+			}
 		}
 	}
 }
@@ -201,12 +186,6 @@ func (s *Store) attempt(ctx context.Context, fn func(context.Context, multiline.
 	}
 	t.rollback(ctx)
 	return t.retry || retryable(err), err
-}
-
-// retryable reports an error that running the transaction again may cure.
-func retryable(err error) bool {
-	var pe *pgconn.PgError
-	return errors.As(err, &pe) && (pe.Code == "40001" || pe.Code == "40P01")
 }
 
 // uniqueKey returns the key of *multiline.UniqueError that a unique

@@ -28,6 +28,13 @@ var searchExprs = [5]string{
 	`(lower(a.number) COLLATE "C")`,
 }
 
+// searchPartial is, for the fields whose index leaves out the empty value
+// (migration 00005: most imported accounts have no Account ID, and many no
+// number, and an index entry of each would be written for nothing), the
+// condition that lets a branch use the partial index. A range that starts
+// after "" implies it, so adding it changes no result.
+var searchPartial = [5]string{3: `a.account_id <> ''`, 4: `a.number <> ''`}
+
 // params numbers a statement's parameters as they are added.
 type params []any
 
@@ -246,6 +253,9 @@ func (t *tx) readBranches(ctx context.Context, q multiline.AccountQuery, bs [5]*
 	for k, i := range need {
 		b, e := bs[i], searchExprs[i]
 		where := c + " AND " + e + " >= " + args.add(b.lo)
+		if searchPartial[i] != "" && b.lo != "" {
+			where += " AND " + searchPartial[i]
+		}
 		if b.hi != "" {
 			where += " AND " + e + " < " + args.add(b.hi)
 		}

@@ -175,7 +175,7 @@ func (t *tx) run(ctx context.Context, stmts ...stmt) (int, error) {
 	var b pgx.Batch
 	sent := make([]stmt, 0, len(t.pending)+len(t.deltas)+len(stmts)+1)
 	if !t.begun {
-		sent = append(sent, stmt{sql: "BEGIN ISOLATION LEVEL READ COMMITTED"})
+		sent = append(sent, stmt{sql: t.s.begin()})
 	}
 	sent = append(sent, t.coalesce(t.auditLast(t.pending))...)
 	sent = append(sent, t.deltaStmts()...)

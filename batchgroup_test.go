@@ -112,10 +112,10 @@ func TestImportGroupMatchesRowByRow(t *testing.T) {
 			assert.Contains(t, grouped[8], "+14155550101")
 			if mode == batch.ImportInvite {
 				assert.Contains(t, grouped[0], "invited")
-				assert.Contains(t, grouped[5], "device.sms_consent_required")
+				assert.Contains(t, grouped[5], "sms_consent.required")
 				assert.Contains(t, grouped[6], "invited")
-				assert.Contains(t, grouped[7], "assign_number.not_enough_numbers")
-				assert.Contains(t, grouped[9], "assign_number.not_enough_numbers")
+				assert.Contains(t, grouped[7], "number.not_enough")
+				assert.Contains(t, grouped[9], "number.not_enough")
 			} else {
 				assert.Contains(t, grouped[9], "imported")
 			}

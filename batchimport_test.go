@@ -104,8 +104,8 @@ func TestImportInviteCapacity(t *testing.T) {
 	}
 	assert.Equal(t, []string{
 		"invited ", "invited ", "invited ",
-		"failed device.sms_consent_required",
-		"failed assign_number.not_enough_numbers",
+		"failed sms_consent.required",
+		"failed number.not_enough",
 	}, status)
 	c := f.capacity(t, f.sales.ID)
 	assert.Equal(t, numberpool.Capacity{Available: 2, Pending: 2, Held: 1, Total: 3}, c)

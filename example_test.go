@@ -224,6 +224,6 @@ func ExampleService_ImportBatch() {
 	// {Total:3 Imported:0 Invited:1 Valid:0 Failed:2}
 	// row,email address or device,firstname,lastname,multiline_number,status,error,error_code
 	// 2,grace@acme.example,Grace,Hopper,,invited,,
-	// 3,alan@acme.example,Alan,Turing,,failed,multiline_number: not enough numbers available in the organization for this row,assign_number.not_enough_numbers
+	// 3,alan@acme.example,Alan,Turing,,failed,multiline_number: not enough numbers available in the organization for this row,number.not_enough
 	// 4,ada@,Ada,Lovelace,,failed,email address or device: Email must be a single address like name@example.com,email.format
 }

@@ -213,7 +213,7 @@ func TestMoveRaceKeepsCapacity(t *testing.T) {
 	ok := imported.Summary.Invited
 	for _, r := range imported.Rows {
 		if r.Status == batch.StatusFailed {
-			assert.Equal(t, "assign_number.not_enough_numbers", r.ErrorCode)
+			assert.Equal(t, "number.not_enough", r.ErrorCode, "the refusal's own code, as SaveAndInvite answers it")
 		}
 	}
 	for _, err := range results {

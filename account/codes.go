@@ -29,7 +29,6 @@ const (
 	CodeAssignDuplicate     = "assign_number.duplicate"
 	CodeAssignNotAvailable  = "assign_number.not_available"
 	CodeAssignTagExhausted  = "assign_number.tag_exhausted"
-	CodeAssignNotEnough     = "assign_number.not_enough_numbers"
 	CodeProfileNotVisible   = "user_permissions.not_visible"
 	CodeProfileNoDefault    = "user_permissions.no_default"
 	CodeForwardingFormat    = "forwarding_number.format"

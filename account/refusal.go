@@ -12,12 +12,6 @@ import (
 // activating).
 const CodeStatus = "account.status"
 
-// CodeDeviceSMSConsent is the code under which a CSV row's SMS invitation
-// without the administrator's consent attestation is reported: the device
-// field's rule. A single Save & Invite returns invite.ErrConsentRequired
-// itself, whose code is invite.CodeSMSConsentRequired.
-const CodeDeviceSMSConsent = "device.sms_consent_required"
-
 // CheckOrgEmail applies an organization's email rules to an account's
 // email (trimmed; empty when the account has none): an organization with
 // SMTP data offload requires one, and one outside the organization's allowed

@@ -152,10 +152,10 @@
 // in file order; Import and ValidateOnly go in file order. The report is
 // always in file order. The Importer owns atomicity: a row is imported whole
 // or not at all. Import errors that are sentinels rather than field errors
-// name no column: they are put on the column they concern, under the code of
-// that column's rule as package account defines it:
-// assign_number.not_enough_numbers, assign_number.not_available,
-// device.sms_consent_required, username.exists. Any other error a
+// name no column: they are put on the column they concern, under their own
+// code (mlerr.CodeOf: number.not_enough, number.not_available,
+// sms_consent.required), the code the service answers for the same refusal
+// anywhere else; a bare ErrAlreadyExists is the username's, username.exists. Any other error a
 // GroupImporter reports for one row keeps its own code (mlerr.CodeOf), or
 // row.import_failed when it has none. Field errors keep their own codes (the service's
 // assign_number.not_available, username.exists, ...), so that a code means

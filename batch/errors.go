@@ -4,7 +4,9 @@ import (
 	"strconv"
 
 	"github.com/multilinehq/multiline/account"
+	"github.com/multilinehq/multiline/invite"
 	"github.com/multilinehq/multiline/mlerr"
+	"github.com/multilinehq/multiline/numberpool"
 )
 
 // ErrFileRejected is wrapped by every file-level rejection: the upload as a
@@ -111,12 +113,13 @@ const (
 	CodeExtraCells           = "row.extra_cells"
 
 	// The codes of the row-level refusals that name no field (see
-	// Importer): the code of the rule of the column each concerns, defined
-	// by package account, as the service's own field errors for the same
-	// refusals have them.
-	CodeNotEnoughNumbers   = account.CodeAssignNotEnough
-	CodeNumberNotAvailable = account.CodeAssignNotAvailable
-	CodeSMSConsentRequired = account.CodeDeviceSMSConsent
+	// Importer): each is the refusal's own code (mlerr.CodeOf), the one the
+	// service answers for it everywhere else (SPEC §5: a code is the same in
+	// the API, the report and the audit log); the report only puts the
+	// refusal on the column it concerns.
+	CodeNotEnoughNumbers   = numberpool.CodeNotEnough
+	CodeNumberNotAvailable = numberpool.CodeNotAvailable
+	CodeSMSConsentRequired = invite.CodeSMSConsentRequired
 	// CodeImportFailed marks a row a GroupImporter failed with an error
 	// that is not a row-level one and carries no code of its own.
 	CodeImportFailed = "row.import_failed"

@@ -381,15 +381,15 @@ func importFailure(err error, r Row) []*mlerr.FieldError {
 	switch {
 	case errors.Is(err, numberpool.ErrNotEnoughNumbers):
 		c := MultilineNumber.String()
-		return []*mlerr.FieldError{{Field: c, Code: CodeNotEnoughNumbers, Err: numberpool.ErrNotEnoughNumbers,
+		return []*mlerr.FieldError{{Field: c, Code: mlerr.CodeOf(err), Err: numberpool.ErrNotEnoughNumbers,
 			Message: c + ": not enough numbers available in the organization for this row"}}
 	case errors.Is(err, numberpool.ErrNotAvailable):
 		c := MultilineNumber.String()
-		return []*mlerr.FieldError{{Field: c, Code: CodeNumberNotAvailable, Value: num, Err: numberpool.ErrNotAvailable,
+		return []*mlerr.FieldError{{Field: c, Code: mlerr.CodeOf(err), Value: num, Err: numberpool.ErrNotAvailable,
 			Message: c + " " + num + " is not available in this organization"}}
 	case errors.Is(err, invite.ErrConsentRequired):
 		c := EmailOrDevice.String()
-		return []*mlerr.FieldError{{Field: c, Code: CodeSMSConsentRequired, Value: mlerr.Truncate(dest), Err: invite.ErrConsentRequired,
+		return []*mlerr.FieldError{{Field: c, Code: mlerr.CodeOf(err), Value: mlerr.Truncate(dest), Err: invite.ErrConsentRequired,
 			Message: c + ": an SMS invitation needs the administrator's attestation that the recipient consented to receive SMS"}}
 	case errors.Is(err, mlerr.ErrAlreadyExists):
 		c := EmailOrDevice.String()

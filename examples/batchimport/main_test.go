@@ -161,7 +161,7 @@ func runCases(t *testing.T) []runCase {
 			// Import sends no invitation.
 			noStderr: []string{"invites you"}},
 		{name: "invite", args: []string{"-invite", sampleCSV}, want: 0,
-			rows:    sampleWith("invited", map[int]string{10: "failed device.sms_consent_required"}),
+			rows:    sampleWith("invited", map[int]string{10: "failed sms_consent.required"}),
 			summary: "batchimport: testdata/sample.csv: Import & Invite: 15 rows, 7 invited, 8 failed",
 			stderr: []string{"sent email to ann.lee@demo.example: Demo Corp invites you to MultiLine\n",
 				"sent email to bob.ray@demo.example: Demo Corp ti invita su MultiLine\n"},
@@ -185,8 +185,8 @@ func runCases(t *testing.T) []runCase {
 			// Bob and Liam name their numbers (Liam's is reserved under VIP)
 			// and go first; two Available numbers remain for Ann and Chiara.
 			rows: sampleWith("invited", map[int]string{
-				6: "failed assign_number.not_enough_numbers", 10: "failed device.sms_consent_required",
-				15: "failed assign_number.not_enough_numbers", 16: "failed assign_number.not_enough_numbers",
+				6: "failed number.not_enough", 10: "failed sms_consent.required",
+				15: "failed number.not_enough", 16: "failed number.not_enough",
 			}),
 			summary: "batchimport: testdata/sample.csv: Import & Invite: 15 rows, 4 invited, 11 failed"},
 		{name: "pool without the named number", args: []string{"-pool", "testdata/pool_short.csv", sampleCSV}, want: 0,

@@ -145,7 +145,7 @@ func (s *Service) create(ctx context.Context, tx Tx, sc scope, d account.Draft, 
 		return account.Account{}, nil, err
 	}
 	if a.Number != "" {
-		if _, err := s.assign(ctx, tx, sc, a, num, capBefore); err != nil {
+		if _, err := s.assign(ctx, tx, sc, a, num, &capBefore); err != nil {
 			return account.Account{}, nil, err
 		}
 	}
@@ -176,8 +176,9 @@ func (s *Service) newAccount(d account.Draft, o org.ID, now time.Time, opt addOp
 
 // assign gives num to a, audited, and queues the utilization alert when the
 // change crossed the organization's threshold; capBefore is the
-// organization's capacity before it. It returns the number as assigned.
-func (s *Service) assign(ctx context.Context, tx Tx, sc scope, a account.Account, num numberpool.Number, capBefore numberpool.Capacity) (numberpool.Number, error) {
+// organization's capacity before it, nil for a caller that weighs the alert
+// itself (a late group, see createGroup). It returns the number as assigned.
+func (s *Service) assign(ctx context.Context, tx Tx, sc scope, a account.Account, num numberpool.Number, capBefore *numberpool.Capacity) (numberpool.Number, error) {
 	assigned, err := num.Assign(string(a.ID))
 	if err != nil {
 		return numberpool.Number{}, err
@@ -188,7 +189,10 @@ func (s *Service) assign(ctx context.Context, tx Tx, sc scope, a account.Account
 	if err := s.audit(ctx, tx, sc.admin.ID, a.OrgID, ActionNumberAssigned, num.E164, num, assigned); err != nil {
 		return numberpool.Number{}, err
 	}
-	return assigned, s.utilizationAlert(ctx, tx, sc.admin.ID, sc.org(), sc.settings, capBefore)
+	if capBefore == nil {
+		return assigned, nil
+	}
+	return assigned, s.utilizationAlert(ctx, tx, sc.admin.ID, sc.org(), sc.settings, *capBefore)
 }
 
 // invite creates the invitation of a, queues its message and audits both.

@@ -2,6 +2,7 @@ package multiline
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/multilinehq/multiline/account"
@@ -21,13 +22,40 @@ import (
 // not a row's fails the group, and so does a key that a concurrent
 // transaction took after the check (a *UniqueError), which the caller may
 // answer by running the rows through create instead.
-func (s *Service) createGroup(ctx context.Context, tx Tx, sc scope, ds []account.Draft, opt addOptions) ([]account.Account, []*invitation, []error, error) {
+//
+// With late set, the group locks its organization last rather than first
+// (see errLateLock): it decides every row against the capacity counts as
+// last committed, writes, and only then locks the organization and checks
+// the invariant on the counts its writes left. The organization is then
+// held from the group's last round trip to its commit, not for all of the
+// group's work, so that uploads into one organization overlap. The outcome
+// is the locked group's whenever late returns no error: capacity only
+// shrinks within a group (Available numbers taken, pending invitations
+// added), so counts that hold at the end held after every row, and a row
+// that the locked group would refuse for capacity makes the invariant fail
+// at the end. When late cannot vouch for that (a row refused for capacity
+// against unlocked counts, the invariant broken at the end, or the
+// utilization alert's threshold crossed, whose alert the locked group
+// places at its row) it returns errLateLock and the caller runs the group
+// again locked. A late group's tally is for lateCheck, which the caller
+// runs as the last step of the transaction; late is tally != nil.
+func (s *Service) createGroup(ctx context.Context, tx Tx, sc scope, ds []account.Draft, opt addOptions, tally *lateTally) ([]account.Account, []*invitation, []error, error) {
+	late := tally != nil
 	n := len(ds)
 	accts := make([]account.Account, n)
 	invs := make([]*invitation, n)
 	errs := make([]error, n)
 	o := sc.org().ID
-	if err := tx.LockOrg(ctx, o); err != nil {
+	// counts are the unlocked counts a late group weighs its rows against,
+	// kept up to date with the group's own rows.
+	var counts numberpool.Capacity
+	if late {
+		*tally = lateTally{}
+		var err error
+		if counts, err = tx.Capacity(ctx, o); err != nil {
+			return nil, nil, nil, err
+		}
+	} else if err := tx.LockOrg(ctx, o); err != nil {
 		return nil, nil, nil, err
 	}
 
@@ -87,12 +115,16 @@ func (s *Service) createGroup(ctx context.Context, tx Tx, sc scope, ds []account
 		a, conflict := accts[i], conflicts[k]
 		k++
 		accts[i] = account.Account{}
-		capBefore, err := tx.Capacity(ctx, o)
-		if err != nil {
-			return nil, nil, nil, err
+		capBefore := counts
+		if !late {
+			var err error
+			if capBefore, err = tx.Capacity(ctx, o); err != nil {
+				return nil, nil, nil, err
+			}
 		}
 		capBefore.Pending += pending
 		var num numberpool.Number
+		var err error
 		if !d.Number.IsZero() {
 			if d.Number.E164 != "" {
 				num, err = namedNumber(numbers, o, d.Number.E164)
@@ -110,6 +142,9 @@ func (s *Service) createGroup(ctx context.Context, tx Tx, sc scope, ds []account
 		}
 		add, err := numberpool.Weigh(capBefore, num, opt.invite)
 		if err != nil {
+			if late {
+				return nil, nil, nil, errLateLock
+			}
 			errs[i] = err
 			continue
 		}
@@ -138,7 +173,18 @@ func (s *Service) createGroup(ctx context.Context, tx Tx, sc scope, ds []account
 			return nil, nil, nil, err
 		}
 		if a.Number != "" {
-			assigned, err := s.assign(ctx, tx, sc, a, num, capBefore)
+			alert := &capBefore
+			if late {
+				// The alert is weighed once, at the end.
+				alert = nil
+				if num.State == numberpool.Available {
+					counts.Available--
+					tally.took++
+				}
+				counts.Held++
+				tally.held++
+			}
+			assigned, err := s.assign(ctx, tx, sc, a, num, alert)
 			if err != nil {
 				return nil, nil, nil, err
 			}
@@ -166,7 +212,46 @@ func (s *Service) createGroup(ctx context.Context, tx Tx, sc scope, ds []account
 	if err := tx.CreateInvitations(ctx, newInvs); err != nil {
 		return nil, nil, nil, err
 	}
+	if late {
+		tally.pending = pending
+	}
 	return accts, invs, errs, nil
+}
+
+// errLateLock answers a group that locked its organization late (see
+// createGroup) and cannot vouch that its outcome is the locked group's;
+// the caller rolls it back and runs it again, locked first.
+var errLateLock = errors.New("multiline: the group's capacity must be weighed under the organization's lock")
+
+// lateTally is what a late group changed of its organization's counts: the
+// Available numbers it took, the numbers it assigned and the pending
+// invitations (without a number) it added.
+type lateTally struct{ took, held, pending int }
+
+// lateCheck ends a late group (see createGroup): it locks the organization
+// and checks, on the counts the group's writes left, the capacity invariant
+// and that the group did not cross the utilization alert's threshold. It
+// answers errLateLock when either fails. The caller runs it after the
+// group's last read, so that the lock is held from this round trip to the
+// commit.
+func lateCheck(ctx context.Context, tx Tx, sc scope, t lateTally) error {
+	o := sc.org().ID
+	if err := tx.LockOrg(ctx, o); err != nil {
+		return err
+	}
+	after, err := tx.Capacity(ctx, o)
+	if err != nil {
+		return err
+	}
+	if numberpool.CheckCapacity(after, 0, 0) != nil {
+		return errLateLock
+	}
+	before := after
+	before.Available, before.Held, before.Pending = after.Available+t.took, after.Held-t.held, after.Pending-t.pending
+	if e := sc.settings; e.UtilizationAlert > 0 && len(e.AlertRecipients) > 0 && numberpool.Crossed(before, after, e.UtilizationAlert) {
+		return errLateLock
+	}
+	return nil
 }
 
 // namedNumber is pickNumber's answer for a number the row names, from the

@@ -258,8 +258,14 @@ func (imp *importer) ImportCheckpoint(ctx context.Context, rows []batch.Row, ds 
 		return checkpoint(ctx, tx)
 	}
 	// The group's way: the same outcome in a few calls of the store.
+	// A group first locks its organization late (see createGroup).
+	late := true
 	grouped := func(ctx context.Context, tx Tx) error {
-		as, invs, rowErrs, err := imp.s.createGroup(ctx, tx, imp.sc, ds, opt)
+		var tally *lateTally
+		if late {
+			tally = new(lateTally)
+		}
+		as, invs, rowErrs, err := imp.s.createGroup(ctx, tx, imp.sc, ds, opt, tally)
 		if err != nil {
 			return err
 		}
@@ -271,13 +277,22 @@ func (imp *importer) ImportCheckpoint(ctx context.Context, rows []batch.Row, ds 
 				msgs = append(msgs, invs[i].msg)
 			}
 		}
-		return checkpoint(ctx, tx)
+		if err := checkpoint(ctx, tx); err != nil || tally == nil {
+			return err
+		}
+		return lateCheck(ctx, tx, imp.sc, *tally)
 	}
 	var err error
 	if imp.tx != nil {
 		err = byRow(ctx, imp.tx)
 	} else {
 		err = imp.s.store.Tx(ctx, grouped)
+		if errors.Is(err, errLateLock) {
+			// The group could not vouch for its rows' capacity without
+			// the organization's lock: it runs again under it.
+			late = false
+			err = imp.s.store.Tx(ctx, grouped)
+		}
 		var u *UniqueError
 		if errors.As(err, &u) {
 			// A concurrent transaction took a key after the group checked

@@ -50,7 +50,9 @@ type Tx interface {
 	Children(ctx context.Context, id org.ID) ([]org.Org, error)
 	// LockOrg serializes this transaction against every other transaction
 	// that locks the same organization, until commit or rollback. The service
-	// locks an organization before it weighs its capacity.
+	// locks an organization before it weighs its capacity, or, in an
+	// import's group, after its writes: Capacity then counts them on top of
+	// every change committed before the lock.
 	LockOrg(ctx context.Context, id org.ID) error
 
 	// CreateAdmin stores a new administrator; a taken email is a *UniqueError

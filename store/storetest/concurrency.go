@@ -129,6 +129,52 @@ func testConcurrency(t *testing.T, newStore func(*testing.T) multiline.Store) {
 		assert.Len(t, listAll(f, accountsOf(o.ID)), free)
 	})
 
+	// A transaction may write first and lock the organization last, as an
+	// import's group does (multiline's createGroup): Capacity after LockOrg
+	// then counts the transaction's own writes on top of every committed
+	// one, so a check there keeps the invariant.
+	t.Run("CapacityInvariantLockedLast", func(t *testing.T) {
+		const workers, free = 16, 5
+		f := newFixture(t, newStore)
+		o := f.createOrg("")
+		f.createNumbers(o.ID, free)
+		accs := make([]account.Account, workers)
+		for i := range accs {
+			accs[i] = f.newAccount(o.ID)
+		}
+
+		errs := make([]error, workers)
+		parallel(workers, func(i int) {
+			errs[i] = f.do(func(ctx context.Context, tx multiline.Tx) error {
+				if err := tx.CreateAccounts(ctx, accs[i:i+1]); err != nil { // Invited, without a number
+					return err
+				}
+				pause()
+				if err := tx.LockOrg(ctx, o.ID); err != nil {
+					return err
+				}
+				c, err := tx.Capacity(ctx, o.ID)
+				if err != nil {
+					return err
+				}
+				return numberpool.CheckCapacity(c, 0, 0)
+			})
+		})
+
+		ok := 0
+		for i, err := range errs {
+			if err == nil {
+				ok++
+				continue
+			}
+			assert.ErrorIs(t, err, numberpool.ErrNotEnoughNumbers, "worker %d", i)
+		}
+		c := f.capacity(o.ID)
+		assert.Equal(t, free, ok, "as many invitations as Available numbers succeed")
+		assert.Equal(t, numberpool.Capacity{Available: free, Pending: free, Total: free}, c)
+		assert.Len(t, listAll(f, accountsOf(o.ID)), free)
+	})
+
 	t.Run("Unique", func(t *testing.T) {
 		const workers = 8
 		tests := []struct {

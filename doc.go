@@ -50,6 +50,22 @@
 // are the unique keys of a *UniqueError (KeyUsername, ...) and the audit
 // actions (ActionAccountCreated, ...).
 //
+// # Concurrency
+//
+// Several Service instances may share one store (SPEC §8). A change that
+// weighs an organization's capacity locks the organization (Tx.LockOrg)
+// before it reads the counts, so such changes of one organization are
+// serialized. An import's group of rows is the exception, for throughput:
+// it decides its rows on the counts as last committed, writes them, and
+// locks the organization last, checking the invariant on the counts its
+// writes left (createGroup in batchgroup.go). Concurrent uploads into one
+// organization then wait for each other only from a group's last round
+// trip to its commit. A group that cannot vouch that its outcome is the
+// one the lock-first way gives (a row refused for capacity, the invariant
+// broken at the end, the utilization alert's threshold crossed) is rolled
+// back and run again the lock-first way, so the report, the counts and the
+// alert are always what they would be one group at a time.
+//
 // # Source files
 //
 // The rules live in the domain packages; the root holds the recipe of each

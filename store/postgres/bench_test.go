@@ -251,6 +251,24 @@ func BenchmarkCopyFrom1000(b *testing.B) {
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/rows, "ns/row")
 }
 
+// BenchmarkContentionRatio is the §13-style ratio of the contention
+// target: in every iteration, one 1000-row Import & Invite alone and then 8
+// concurrent ones into one organization (each on a fresh schema, the same
+// scenario as BenchmarkContention8x1000 with k = 1 and k = 8), so that both
+// see the same machine. It reports both throughputs and their ratio; its
+// ns/op means nothing alone. Two cores cap the ratio at about 2×.
+func BenchmarkContentionRatio(b *testing.B) {
+	var one, eight float64
+	for b.Loop() {
+		r1, _, _, _, _ := contention(b, 1, 1000)
+		r8, _, _, _, _ := contention(b, 8, 1000)
+		one, eight = one+r1, eight+r8
+	}
+	b.ReportMetric(one/float64(b.N), "one-rows/s")
+	b.ReportMetric(eight/float64(b.N), "eight-rows/s")
+	b.ReportMetric(eight/one, "ratio")
+}
+
 // contention runs k concurrent n-row imports, from k instances, into one
 // organization whose pool holds k·n numbers, and reports the throughput,
 // the latency of a whole import and of one row (the time between two

@@ -149,14 +149,14 @@ func TestRetriesDeadlock(t *testing.T) {
 		}))
 		if retries > 0 {
 			assert.Equal(t, 0, failed, "a deadlock was not retried")
-			if postgres.EnvIsolation() == postgres.Serializable {
-				// The victim's second attempt waits for the rows the
-				// winner then changes: at SERIALIZABLE it fails again
-				// (40001) when the winner commits, and runs a third time.
-				assert.Contains(t, []int32{3, 4}, attempts.Load())
-			} else {
-				assert.Equal(t, int32(3), attempts.Load())
-			}
+			// Two first attempts, one of them the deadlock's victim, then
+			// at least its retry. There may be more: at SERIALIZABLE the
+			// victim's second attempt waits for the rows the winner then
+			// changes and fails again (40001) when the winner commits; and
+			// on a loaded machine the victim's retry may take its first
+			// lock again before the woken winner takes it, and deadlock
+			// again (seen: 4 and 5 attempts at READ COMMITTED).
+			assert.GreaterOrEqual(t, attempts.Load(), int32(3), "the victim ran again")
 			assert.ElementsMatch(t, []string{"AB", "BA"}, tags, "each number has both updates, in the order the transactions committed")
 		} else {
 			assert.Equal(t, 1, failed, "one transaction is the deadlock's victim")

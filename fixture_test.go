@@ -11,6 +11,7 @@ import (
 
 	"github.com/multilinehq/multiline"
 	"github.com/multilinehq/multiline/account"
+	"github.com/multilinehq/multiline/multilinetest"
 	"github.com/multilinehq/multiline/notify"
 	"github.com/multilinehq/multiline/org"
 	"github.com/multilinehq/multiline/permissions"
@@ -46,6 +47,7 @@ type fixture struct {
 	sales   org.Org
 	support org.Org
 	globex  multiline.Tenant
+	tree    multilinetest.Tree
 
 	root         permissions.AdminID // every privilege on Acme
 	salesAdmin   permissions.AdminID // Accounts on Sales
@@ -67,16 +69,10 @@ func newFixtureOn(t testing.TB, store multiline.Store, opts ...multiline.Option)
 	svc, err := multiline.New(f.store, append([]multiline.Option{multiline.WithNotifier(f.outbox), multiline.WithClock(f.clock.Now), multiline.WithLogger(slog.New(slog.DiscardHandler))}, opts...)...)
 	require.NoError(t, err)
 	f.svc = svc
-	f.acme, err = svc.CreateTenant(ctx, multiline.TenantInput{OrgName: "Acme", AdminName: "Root", AdminEmail: "root@acme.example"})
+	f.tree, err = multilinetest.NewTree(ctx, svc)
 	require.NoError(t, err)
-	f.root = f.acme.Admin.ID
-	f.sales, err = svc.CreateOrg(ctx, f.root, f.acme.Org.ID, multiline.OrgInput{Name: "Sales"})
-	require.NoError(t, err)
-	f.support, err = svc.CreateOrg(ctx, f.root, f.acme.Org.ID, multiline.OrgInput{Name: "Support"})
-	require.NoError(t, err)
-	f.globex, err = svc.CreateTenant(ctx, multiline.TenantInput{OrgName: "Globex", AdminName: "G", AdminEmail: "g@globex.example"})
-	require.NoError(t, err)
-	f.globexAdmin = f.globex.Admin.ID
+	f.acme, f.sales, f.support, f.globex = f.tree.Acme, f.tree.Sales, f.tree.Support, f.tree.Globex
+	f.root, f.globexAdmin = f.tree.Root(), f.globex.Admin.ID
 	f.salesAdmin = f.admin(t, "sales@acme.example", f.sales.ID, permissions.Accounts)
 	f.salesReports = f.admin(t, "reports@acme.example", f.sales.ID, permissions.Reports)
 	f.supportAdmin = f.admin(t, "support@acme.example", f.support.ID, permissions.Accounts)
@@ -85,27 +81,15 @@ func newFixtureOn(t testing.TB, store multiline.Store, opts ...multiline.Option)
 
 func (f *fixture) admin(t testing.TB, email string, o org.ID, privs ...permissions.Privilege) permissions.AdminID {
 	t.Helper()
-	a, err := f.svc.CreateAdmin(context.Background(), f.root, multiline.AdminInput{
-		Name: email, Email: email, Roles: []permissions.Role{{Privileges: privs, Orgs: []org.ID{o}}},
-	})
+	a, err := f.tree.Admin(context.Background(), f.svc, email, []org.ID{o}, privs...)
 	require.NoError(t, err)
-	return a.ID
+	return a
 }
 
 // numbers adds numbers to Acme and allocates those for o there.
 func (f *fixture) numbers(t testing.TB, o org.ID, in ...multiline.NumberInput) {
 	t.Helper()
-	ctx := context.Background()
-	_, err := f.svc.AddNumbers(ctx, f.root, f.acme.Org.ID, in)
-	require.NoError(t, err)
-	if o == f.acme.Org.ID {
-		return
-	}
-	var es []string
-	for _, n := range in {
-		es = append(es, n.Number)
-	}
-	require.NoError(t, f.svc.AllocateNumbers(ctx, f.root, f.acme.Org.ID, o, es))
+	require.NoError(t, f.tree.Numbers(context.Background(), f.svc, o, in...))
 }
 
 // input is a valid single-form input for user i.

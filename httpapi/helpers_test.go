@@ -23,6 +23,7 @@ import (
 	"github.com/multilinehq/multiline"
 	"github.com/multilinehq/multiline/account"
 	"github.com/multilinehq/multiline/httpapi"
+	"github.com/multilinehq/multiline/multilinetest"
 	"github.com/multilinehq/multiline/notify"
 	"github.com/multilinehq/multiline/org"
 	"github.com/multilinehq/multiline/permissions"
@@ -61,6 +62,7 @@ type fixture struct {
 	sales   org.Org
 	support org.Org
 	globex  multiline.Tenant
+	tree    multilinetest.Tree
 
 	root         permissions.AdminID // every privilege on Acme
 	salesAdmin   permissions.AdminID // Accounts on Sales
@@ -95,16 +97,10 @@ func newFixture(t testing.TB, svcOpts []multiline.Option, opts ...httpapi.Option
 		multiline.WithLogger(slog.New(slog.DiscardHandler))}, svcOpts...)...)
 	require.NoError(t, err)
 	f.svc = svc
-	f.acme, err = svc.CreateTenant(ctx, multiline.TenantInput{OrgName: "Acme", AdminName: "Root", AdminEmail: "root@acme.example"})
+	f.tree, err = multilinetest.NewTree(ctx, svc)
 	require.NoError(t, err)
-	f.root = f.acme.Admin.ID
-	f.sales, err = svc.CreateOrg(ctx, f.root, f.acme.Org.ID, multiline.OrgInput{Name: "Sales"})
-	require.NoError(t, err)
-	f.support, err = svc.CreateOrg(ctx, f.root, f.acme.Org.ID, multiline.OrgInput{Name: "Support"})
-	require.NoError(t, err)
-	f.globex, err = svc.CreateTenant(ctx, multiline.TenantInput{OrgName: "Globex", AdminName: "G", AdminEmail: "g@globex.example"})
-	require.NoError(t, err)
-	f.globexAdmin = f.globex.Admin.ID
+	f.acme, f.sales, f.support, f.globex = f.tree.Acme, f.tree.Sales, f.tree.Support, f.tree.Globex
+	f.root, f.globexAdmin = f.tree.Root(), f.globex.Admin.ID
 	f.salesAdmin = f.admin(t, "sales@acme.example", f.sales.ID, permissions.Accounts)
 	f.salesReports = f.admin(t, "reports@acme.example", f.sales.ID, permissions.Reports)
 	f.salesSetup = f.admin(t, "setup@acme.example", f.sales.ID, permissions.Setup)
@@ -137,26 +133,19 @@ func newRouter(t testing.TB, base string) routers.Router {
 
 func (f *fixture) admin(t testing.TB, email string, o org.ID, privs ...permissions.Privilege) permissions.AdminID {
 	t.Helper()
-	a, err := f.svc.CreateAdmin(context.Background(), f.root, multiline.AdminInput{
-		Name: email, Email: email, Roles: []permissions.Role{{Privileges: privs, Orgs: []org.ID{o}}},
-	})
+	a, err := f.tree.Admin(context.Background(), f.svc, email, []org.ID{o}, privs...)
 	require.NoError(t, err)
-	return a.ID
+	return a
 }
 
 // numbers adds numbers to Acme and allocates them to o.
 func (f *fixture) numbers(t testing.TB, o org.ID, ns ...string) {
 	t.Helper()
-	ctx := context.Background()
 	in := make([]multiline.NumberInput, len(ns))
 	for i, n := range ns {
 		in[i] = multiline.NumberInput{Number: n}
 	}
-	_, err := f.svc.AddNumbers(ctx, f.root, f.acme.Org.ID, in)
-	require.NoError(t, err)
-	if o != f.acme.Org.ID {
-		require.NoError(t, f.svc.AllocateNumbers(ctx, f.root, f.acme.Org.ID, o, ns))
-	}
+	require.NoError(t, f.tree.Numbers(context.Background(), f.svc, o, in...))
 }
 
 // lastToken is the activation token of the last message sent to `to`.

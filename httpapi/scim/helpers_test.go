@@ -18,6 +18,7 @@ import (
 	"github.com/multilinehq/multiline"
 	"github.com/multilinehq/multiline/account"
 	"github.com/multilinehq/multiline/httpapi/scim"
+	"github.com/multilinehq/multiline/multilinetest"
 	"github.com/multilinehq/multiline/notify"
 	"github.com/multilinehq/multiline/org"
 	"github.com/multilinehq/multiline/permissions"
@@ -49,27 +50,13 @@ func newFixture(t testing.TB, opts ...scim.Option) *fixture {
 	svc, err := multiline.New(memory.New(), multiline.WithNotifier(f.outbox), multiline.WithLogger(slog.New(slog.DiscardHandler)))
 	require.NoError(t, err)
 	f.svc = svc
-	f.acme, err = svc.CreateTenant(ctx, multiline.TenantInput{OrgName: "Acme", AdminName: "Root", AdminEmail: "root@acme.example"})
+	tr, err := multilinetest.NewTree(ctx, svc)
 	require.NoError(t, err)
-	f.root = f.acme.Admin.ID
-	f.sales, err = svc.CreateOrg(ctx, f.root, f.acme.Org.ID, multiline.OrgInput{Name: "Sales"})
+	f.acme, f.sales, f.support, f.globex, f.root = tr.Acme, tr.Sales, tr.Support, tr.Globex, tr.Root()
+	f.admin, err = tr.Admin(ctx, svc, "scim@acme.example", []org.ID{f.sales.ID, f.support.ID}, permissions.Accounts, permissions.Reports)
 	require.NoError(t, err)
-	f.support, err = svc.CreateOrg(ctx, f.root, f.acme.Org.ID, multiline.OrgInput{Name: "Support"})
-	require.NoError(t, err)
-	f.globex, err = svc.CreateTenant(ctx, multiline.TenantInput{OrgName: "Globex", AdminName: "G", AdminEmail: "g@globex.example"})
-	require.NoError(t, err)
-	a, err := svc.CreateAdmin(ctx, f.root, multiline.AdminInput{Name: "SCIM", Email: "scim@acme.example",
-		Roles: []permissions.Role{{Privileges: []permissions.Privilege{permissions.Accounts, permissions.Reports}, Orgs: []org.ID{f.sales.ID, f.support.ID}}}})
-	require.NoError(t, err)
-	f.admin = a.ID
-	nums := []string{"+12025550101", "+12025550102", "+12025550103"}
-	in := make([]multiline.NumberInput, len(nums))
-	for i, n := range nums {
-		in[i] = multiline.NumberInput{Number: n}
-	}
-	_, err = svc.AddNumbers(ctx, f.root, f.acme.Org.ID, in)
-	require.NoError(t, err)
-	require.NoError(t, svc.AllocateNumbers(ctx, f.root, f.acme.Org.ID, f.sales.ID, nums))
+	require.NoError(t, tr.Numbers(ctx, svc, f.sales.ID, multiline.NumberInput{Number: "+12025550101"},
+		multiline.NumberInput{Number: "+12025550102"}, multiline.NumberInput{Number: "+12025550103"}))
 
 	apps := []org.Application{org.AppMobile}
 	f.clients = map[string]scim.Client{

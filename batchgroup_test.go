@@ -16,13 +16,22 @@ import (
 	"github.com/multilinehq/multiline/store/memory"
 )
 
+// wrappedStore is a store whose transactions go through wrap: the tests
+// give a Tx answers a concurrent transaction could have caused.
+type wrappedStore struct {
+	multiline.Store
+	wrap func(multiline.Tx) multiline.Tx
+}
+
+func (s wrappedStore) Tx(ctx context.Context, fn func(context.Context, multiline.Tx) error) error {
+	return s.Store.Tx(ctx, func(ctx context.Context, tx multiline.Tx) error { return fn(ctx, s.wrap(tx)) })
+}
+
 // racedStore is a memory store whose key checks answer as they would have
 // before a concurrent transaction took the keys: every key is free, so a
 // group that meets a taken key learns it only when it writes its accounts.
-type racedStore struct{ multiline.Store }
-
-func (s racedStore) Tx(ctx context.Context, fn func(context.Context, multiline.Tx) error) error {
-	return s.Store.Tx(ctx, func(ctx context.Context, tx multiline.Tx) error { return fn(ctx, racedTx{tx}) })
+func racedStore() multiline.Store {
+	return wrappedStore{memory.New(), func(tx multiline.Tx) multiline.Tx { return racedTx{tx} }}
 }
 
 type racedTx struct{ multiline.Tx }
@@ -34,10 +43,8 @@ func (t racedTx) AccountConflicts(ctx context.Context, as []account.Account) ([]
 // byRowStore makes every group of an import fall back to the row-by-row
 // way, as a group that lost a race to a concurrent transaction does: its
 // group writes fail as if a key had been taken meanwhile.
-type byRowStore struct{ multiline.Store }
-
-func (s byRowStore) Tx(ctx context.Context, fn func(context.Context, multiline.Tx) error) error {
-	return s.Store.Tx(ctx, func(ctx context.Context, tx multiline.Tx) error { return fn(ctx, byRowTx{tx}) })
+func byRowStore() multiline.Store {
+	return wrappedStore{memory.New(), func(tx multiline.Tx) multiline.Tx { return byRowTx{tx} }}
 }
 
 type byRowTx struct{ multiline.Tx }
@@ -100,8 +107,8 @@ func TestImportGroupMatchesRowByRow(t *testing.T) {
 	for _, mode := range []batch.Mode{batch.Import, batch.ImportInvite} {
 		t.Run(mode.String(), func(t *testing.T) {
 			grouped := run(t, memory.New(), mode)
-			byRow := run(t, byRowStore{memory.New()}, mode)
-			raced := run(t, racedStore{memory.New()}, mode)
+			byRow := run(t, byRowStore(), mode)
+			raced := run(t, racedStore(), mode)
 			assert.Equal(t, byRow, grouped, "the group way decides every row as the row-by-row way does")
 			assert.Equal(t, byRow, raced, "a group that loses a race falls back to the row-by-row way")
 			// The outcomes are the file's, not an accident of both ways.

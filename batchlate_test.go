@@ -23,10 +23,8 @@ import (
 // hundred more Available numbers than there are. A group that locks late
 // decides its rows on those counts, so only its check under the lock can
 // keep the invariant.
-type staleStore struct{ multiline.Store }
-
-func (s staleStore) Tx(ctx context.Context, fn func(context.Context, multiline.Tx) error) error {
-	return s.Store.Tx(ctx, func(ctx context.Context, tx multiline.Tx) error { return fn(ctx, &staleTx{Tx: tx}) })
+func staleStore() multiline.Store {
+	return wrappedStore{memory.New(), func(tx multiline.Tx) multiline.Tx { return &staleTx{Tx: tx} }}
 }
 
 type staleTx struct {
@@ -47,19 +45,13 @@ func (t *staleTx) Capacity(ctx context.Context, o org.ID) (numberpool.Capacity, 
 	return c, err
 }
 
-// callsStore records the calls of each transaction.
-type callsStore struct {
-	multiline.Store
-	txs *[][]string
-}
-
-func (s callsStore) Tx(ctx context.Context, fn func(context.Context, multiline.Tx) error) error {
-	return s.Store.Tx(ctx, func(ctx context.Context, tx multiline.Tx) error {
+// callsStore records the calls of each transaction in txs.
+func callsStore(txs *[]*callsTx) multiline.Store {
+	return wrappedStore{memory.New(), func(tx multiline.Tx) multiline.Tx {
 		c := &callsTx{Tx: tx}
-		err := fn(ctx, c)
-		*s.txs = append(*s.txs, c.calls)
-		return err
-	})
+		*txs = append(*txs, c)
+		return c
+	}}
 }
 
 type callsTx struct {
@@ -83,8 +75,8 @@ func (t *callsTx) UpdateBatch(ctx context.Context, b batch.Record) error {
 }
 
 func TestImportGroupLocksLate(t *testing.T) {
-	var txs [][]string
-	f := newFixtureOn(t, callsStore{memory.New(), &txs})
+	var txs []*callsTx
+	f := newFixtureOn(t, callsStore(&txs))
 	f.numbers(t, f.sales.ID, nums("+14155550101", "+14155550102", "+14155550103")...)
 	txs = nil
 	rec, err := f.svc.ImportBatch(ctx, f.salesAdmin, f.sales.ID,
@@ -93,9 +85,9 @@ func TestImportGroupLocksLate(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, 2, rec.Summary.Invited, "%+v", rec.Summary)
 	var group []string
-	for _, calls := range txs {
-		if len(calls) > 0 && calls[0] == "CreateAccounts" {
-			group = calls
+	for _, tx := range txs {
+		if len(tx.calls) > 0 && tx.calls[0] == "CreateAccounts" {
+			group = tx.calls
 		}
 	}
 	assert.Equal(t, []string{"CreateAccounts", "UpdateBatch", "LockOrg"}, group,
@@ -113,8 +105,8 @@ func TestImportLateGroupStaleCounts(t *testing.T) {
 		}
 		return got
 	}
-	want := run(t, byRowStore{memory.New()})
-	got := run(t, staleStore{memory.New()})
+	want := run(t, byRowStore())
+	got := run(t, staleStore())
 	assert.Equal(t, want, got, "counts that changed before the lock never let a row past the invariant")
 	assert.Contains(t, got[7], "number.not_enough")
 	assert.Contains(t, got[9], "number.not_enough")
@@ -144,7 +136,7 @@ func TestImportLateGroupAlert(t *testing.T) {
 		}
 		return alerts
 	}
-	want := run(t, byRowStore{memory.New()})
+	want := run(t, byRowStore())
 	got := run(t, memory.New())
 	assert.Equal(t, want, got, "the alert a group's rows raise is the one the rows raise one by one")
 	require.NotEmpty(t, got)

@@ -86,93 +86,42 @@ func testConcurrency(t *testing.T, newStore func(*testing.T) multiline.Store) {
 		assert.Equal(t, free, f.capacity(other.ID).Available)
 	})
 
+	// Each worker invites an account without a number, weighing the
+	// capacity under the organization's lock: before it writes, as every
+	// change does, or after, as an import's group does (multiline's
+	// createGroup). Capacity after LockOrg counts the transaction's own
+	// writes on top of every committed one, so both keep the invariant.
 	t.Run("CapacityInvariant", func(t *testing.T) {
-		const workers, free = 16, 5
-		f := newFixture(t, newStore)
-		o := f.createOrg("")
-		f.createNumbers(o.ID, free)
-		accs := make([]account.Account, workers)
-		for i := range accs {
-			accs[i] = f.newAccount(o.ID)
-		}
-
-		errs := make([]error, workers)
-		parallel(workers, func(i int) {
-			errs[i] = f.do(func(ctx context.Context, tx multiline.Tx) error {
-				if err := tx.LockOrg(ctx, o.ID); err != nil {
-					return err
-				}
-				c, err := tx.Capacity(ctx, o.ID)
-				if err != nil {
-					return err
-				}
-				if err := numberpool.CheckCapacity(c, 0, 1); err != nil {
-					return err
-				}
-				pause()
-				return tx.CreateAccount(ctx, accs[i]) // Invited, without a number
-			})
-		})
-
-		ok := 0
-		for i, err := range errs {
-			if err == nil {
-				ok++
-				continue
+		capacityRace(t, newStore, func(ctx context.Context, tx multiline.Tx, o org.ID, a account.Account) error {
+			if err := tx.LockOrg(ctx, o); err != nil {
+				return err
 			}
-			assert.ErrorIs(t, err, numberpool.ErrNotEnoughNumbers, "worker %d", i)
-		}
-		c := f.capacity(o.ID)
-		assert.LessOrEqual(t, c.Pending, c.Available, "the capacity invariant is broken")
-		assert.Equal(t, free, ok, "as many invitations as Available numbers succeed")
-		assert.Equal(t, numberpool.Capacity{Available: free, Pending: free, Total: free}, c)
-		assert.Len(t, listAll(f, accountsOf(o.ID)), free)
+			c, err := tx.Capacity(ctx, o)
+			if err != nil {
+				return err
+			}
+			if err := numberpool.CheckCapacity(c, 0, 1); err != nil {
+				return err
+			}
+			pause()
+			return tx.CreateAccount(ctx, a) // Invited, without a number
+		})
 	})
-
-	// A transaction may write first and lock the organization last, as an
-	// import's group does (multiline's createGroup): Capacity after LockOrg
-	// then counts the transaction's own writes on top of every committed
-	// one, so a check there keeps the invariant.
 	t.Run("CapacityInvariantLockedLast", func(t *testing.T) {
-		const workers, free = 16, 5
-		f := newFixture(t, newStore)
-		o := f.createOrg("")
-		f.createNumbers(o.ID, free)
-		accs := make([]account.Account, workers)
-		for i := range accs {
-			accs[i] = f.newAccount(o.ID)
-		}
-
-		errs := make([]error, workers)
-		parallel(workers, func(i int) {
-			errs[i] = f.do(func(ctx context.Context, tx multiline.Tx) error {
-				if err := tx.CreateAccounts(ctx, accs[i:i+1]); err != nil { // Invited, without a number
-					return err
-				}
-				pause()
-				if err := tx.LockOrg(ctx, o.ID); err != nil {
-					return err
-				}
-				c, err := tx.Capacity(ctx, o.ID)
-				if err != nil {
-					return err
-				}
-				return numberpool.CheckCapacity(c, 0, 0)
-			})
-		})
-
-		ok := 0
-		for i, err := range errs {
-			if err == nil {
-				ok++
-				continue
+		capacityRace(t, newStore, func(ctx context.Context, tx multiline.Tx, o org.ID, a account.Account) error {
+			if err := tx.CreateAccounts(ctx, []account.Account{a}); err != nil {
+				return err
 			}
-			assert.ErrorIs(t, err, numberpool.ErrNotEnoughNumbers, "worker %d", i)
-		}
-		c := f.capacity(o.ID)
-		assert.Equal(t, free, ok, "as many invitations as Available numbers succeed")
-		assert.Equal(t, numberpool.Capacity{Available: free, Pending: free, Total: free}, c)
-		assert.Len(t, listAll(f, accountsOf(o.ID)), free)
+			pause()
+			if err := tx.LockOrg(ctx, o); err != nil {
+				return err
+			}
+			c, err := tx.Capacity(ctx, o)
+			if err != nil {
+				return err
+			}
+			return numberpool.CheckCapacity(c, 0, 0)
+		})
 	})
 
 	t.Run("Unique", func(t *testing.T) {
@@ -391,4 +340,38 @@ func bumpConcurrently(t *testing.T, f *fixture, workers int, bump func(context.C
 	for i, err := range errs {
 		require.NoError(t, err, "worker %d", i)
 	}
+}
+
+// capacityRace runs 16 workers, each inviting one account without a number
+// into an organization with 5 Available numbers through invite, and checks
+// that exactly 5 succeed and the others are refused for capacity.
+func capacityRace(t *testing.T, newStore func(*testing.T) multiline.Store,
+	invite func(ctx context.Context, tx multiline.Tx, o org.ID, a account.Account) error) {
+	const workers, free = 16, 5
+	f := newFixture(t, newStore)
+	o := f.createOrg("")
+	f.createNumbers(o.ID, free)
+	accs := make([]account.Account, workers)
+	for i := range accs {
+		accs[i] = f.newAccount(o.ID)
+	}
+
+	errs := make([]error, workers)
+	parallel(workers, func(i int) {
+		errs[i] = f.do(func(ctx context.Context, tx multiline.Tx) error { return invite(ctx, tx, o.ID, accs[i]) })
+	})
+
+	ok := 0
+	for i, err := range errs {
+		if err == nil {
+			ok++
+			continue
+		}
+		assert.ErrorIs(t, err, numberpool.ErrNotEnoughNumbers, "worker %d", i)
+	}
+	c := f.capacity(o.ID)
+	assert.LessOrEqual(t, c.Pending, c.Available, "the capacity invariant is broken")
+	assert.Equal(t, free, ok, "as many invitations as Available numbers succeed")
+	assert.Equal(t, numberpool.Capacity{Available: free, Pending: free, Total: free}, c)
+	assert.Len(t, listAll(f, accountsOf(o.ID)), free)
 }

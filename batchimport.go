@@ -103,14 +103,16 @@ func (s *Service) ImportBatch(ctx context.Context, actor permissions.AdminID, o 
 		// one whose batch was interrupted is checked again, with the file's
 		// hash, when the run starts.
 		prev, found, err := s.batchByKey(ctx, tx, o, key)
-		switch {
-		case err != nil || !found || prev.State == batch.Interrupted:
+		if err != nil || !found || prev.State == batch.Interrupted {
 			return err
-		case prev.State == batch.Running:
-			replayed = prev
+		}
+		// The answer is that batch's record, with its lines.
+		if replayed, err = withRows(ctx, tx, prev); err != nil {
+			return err
+		}
+		if prev.State == batch.Running {
 			return ErrBatchRunning
 		}
-		replayed = prev
 		return nil
 	})
 	if err != nil || replayed.ID != "" {

@@ -58,10 +58,10 @@ func (s *Service) viewBatch(b batch.Record) batch.Record {
 	return b
 }
 
-// batchByKey returns the batch of organization o with key, with its report
-// lines, as viewBatch shows it, and whether there is one (never, for an
-// empty key). Its lines are the answer to a replayed upload, or the rows
-// a resumed one keeps.
+// batchByKey returns the header of the batch of organization o with key,
+// as viewBatch shows it, and whether there is one (never, for an empty
+// key). Its lines (withRows) are read only when they are needed: the
+// answer to a replayed or refused upload, or the rows a resumed one keeps.
 func (s *Service) batchByKey(ctx context.Context, tx Tx, o org.ID, key string) (batch.Record, bool, error) {
 	if key == "" {
 		return batch.Record{}, false, nil
@@ -71,9 +71,6 @@ func (s *Service) batchByKey(ctx context.Context, tx Tx, o org.ID, key string) (
 	case errors.Is(err, mlerr.ErrNotFound):
 		return batch.Record{}, false, nil
 	case err != nil:
-		return batch.Record{}, false, err
-	}
-	if b, err = withRows(ctx, tx, b); err != nil {
 		return batch.Record{}, false, err
 	}
 	return s.viewBatch(b), true, nil
@@ -161,6 +158,11 @@ func (r *batchRun) start(ctx context.Context, total int) ([]batch.ReportRow, err
 			if !found {
 				return fmt.Errorf("multiline: the batch with key %q vanished: %w", r.key, mlerr.ErrNotFound)
 			}
+		}
+		// The record the key names is the answer, or is resumed: with its
+		// lines either way.
+		if prev, err = withRows(ctx, tx, prev); err != nil {
+			return err
 		}
 		r.rec = prev
 		switch prev.State {

@@ -42,11 +42,14 @@ type BatchOptions = batch.Upload
 //
 // Once the file is parsed, the batch's record is stored Running, with the
 // file's SHA-256 and a lease (WithBatchLease), and OnStart is called with
-// it. Each group's transaction also stores the report lines done so far on
-// the record (Done of Total rows, Rows, Summary, Accounts) and renews the
-// lease, so Batch and ListBatches show the progress from any instance; the
-// lease is renewed every third of its length besides, while a group's
-// invitations go out. The record ends Finished, with a line for every row.
+// it. Each group's transaction also appends the group's report lines (and
+// those of the rows that failed validation since the last group) to the
+// record, adds them to its Done of Total rows and its Summary, and renews
+// the lease, so Batch and ListBatches show the progress from any instance;
+// a group writes only its own lines, so a long upload costs the same per
+// row as a short one. The lease is renewed every third of its length
+// besides, while a group's invitations go out. The record ends Finished,
+// with a line for every row.
 //
 // A run that stops early (ctx ended, a store failure) stores the record
 // Interrupted with the rows done; a run that cannot (its process died, its
@@ -100,21 +103,23 @@ func (s *Service) ImportBatch(ctx context.Context, actor permissions.AdminID, o 
 		// one whose batch was interrupted is checked again, with the file's
 		// hash, when the run starts.
 		prev, found, err := s.batchByKey(ctx, tx, o, key)
-		switch {
-		case err != nil || !found || prev.State == batch.Interrupted:
+		if err != nil || !found || prev.State == batch.Interrupted {
 			return err
-		case prev.State == batch.Running:
-			replayed = prev
+		}
+		// The answer is that batch's record, with its lines.
+		if replayed, err = withRows(ctx, tx, prev); err != nil {
+			return err
+		}
+		if prev.State == batch.Running {
 			return ErrBatchRunning
 		}
-		replayed = prev
 		return nil
 	})
 	if err != nil || replayed.ID != "" {
 		return replayed, err
 	}
 	run := batch.RunOptions{Upload: opts, Policy: policy, Workbook: s.workbook}
-	imp := &importer{s: s, sc: sc, opts: opts, batchRows: &batchRows{accounts: map[int]account.ID{}}}
+	imp := &importer{s: s, sc: sc, opts: opts, batchRows: newBatchRows()}
 
 	if opts.Mode == batch.ValidateOnly {
 		return s.validateBatch(ctx, sc, src, imp, run)
@@ -219,8 +224,10 @@ func (imp *importer) ImportCheckpoint(ctx context.Context, rows []batch.Row, ds 
 	errs := make([]error, len(rows))
 	accts := make([]account.ID, len(rows))
 	var msgs []invite.Message
+	var lines []batch.ReportRow // the report lines the checkpoint stores
 	// checkpoint stores the progress, the group's outcomes in.
 	checkpoint := func(ctx context.Context, tx Tx) error {
+		lines = nil
 		if imp.run == nil || report == nil {
 			return nil
 		}
@@ -230,7 +237,8 @@ func (imp *importer) ImportCheckpoint(ctx context.Context, rows []batch.Row, ds 
 				made[r.Line] = accts[i]
 			}
 		}
-		return imp.run.checkpoint(ctx, tx, report(outs, errs), made)
+		lines = report(outs, errs)
+		return imp.run.checkpoint(ctx, tx, lines, made)
 	}
 	// The row-by-row way: each row's refusal comes before its first write,
 	// so the others go on in the same transaction.
@@ -311,6 +319,9 @@ func (imp *importer) ImportCheckpoint(ctx context.Context, rows []batch.Row, ds 
 			imp.accounts[r.Line] = accts[i]
 		}
 	}
+	for _, l := range lines {
+		imp.stored[l.Row] = true
+	}
 	// The group's invitations go out now, while their lease (see leased)
 	// is fresh, rather than after the whole batch. They were promised by
 	// the commit: the caller's ctx ending does not stop them.
@@ -320,13 +331,17 @@ func (imp *importer) ImportCheckpoint(ctx context.Context, rows []batch.Row, ds 
 	return outs, errs, nil
 }
 
-// Batch returns a batch record of an organization the actor covers. It needs
-// Reports on the batch's organization.
+// Batch returns a batch record of an organization the actor covers, with
+// its report lines (Rows and Accounts). It needs Reports on the batch's
+// organization.
 func (s *Service) Batch(ctx context.Context, actor permissions.AdminID, id string) (batch.Record, error) {
 	var b batch.Record
 	err := s.store.Tx(ctx, func(ctx context.Context, tx Tx) error {
 		var err error
-		b, err = batchInScope(ctx, tx, actor, permissions.Reports, id)
+		if b, err = batchInScope(ctx, tx, actor, permissions.Reports, id); err != nil {
+			return err
+		}
+		b, err = withRows(ctx, tx, b)
 		return err
 	})
 	return s.viewBatch(b), err
@@ -352,7 +367,10 @@ func batchInScope(ctx context.Context, tx Tx, actor permissions.AdminID, priv pe
 }
 
 // ListBatches returns a page of an organization's batch records, newest
-// first. It needs Reports on the organization.
+// first, without their report lines (Rows and Accounts are nil; Batch
+// returns them): a list shows each batch's progress and summary, and
+// reading every line of every batch listed would cost as much as the
+// uploads were long. It needs Reports on the organization.
 func (s *Service) ListBatches(ctx context.Context, actor permissions.AdminID, o org.ID, p Page) (List[batch.Record], error) {
 	var l List[batch.Record]
 	err := s.store.Tx(ctx, func(ctx context.Context, tx Tx) error {
@@ -411,7 +429,11 @@ func (s *Service) UndoBatch(ctx context.Context, actor permissions.AdminID, id s
 		if st := b.StateAt(s.now()); st != batch.Finished && st != batch.Stopped && st != batch.Interrupted {
 			return fmt.Errorf("%w: it is %s", ErrBatchNotUndoable, st)
 		}
-		for _, aid := range b.Accounts {
+		_, accts, err := tx.BatchRows(ctx, b.ID)
+		if err != nil {
+			return err
+		}
+		for _, aid := range accts {
 			if aid == "" {
 				continue
 			}

@@ -155,6 +155,8 @@ func TestImportBatchFileRejectedAndIdempotent(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, first.ID, second.ID, "the same upload's report")
 	assert.Equal(t, first.Summary, second.Summary)
+	assert.Equal(t, first.Rows, second.Rows, "the replayed record has its lines")
+	assert.Equal(t, first.Accounts, second.Accounts)
 	assert.Equal(t, mid, f.snapshot(t), "a repeated upload changes nothing")
 }
 

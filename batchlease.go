@@ -58,8 +58,10 @@ func (s *Service) viewBatch(b batch.Record) batch.Record {
 	return b
 }
 
-// batchByKey returns the batch of organization o with key, as viewBatch
-// shows it, and whether there is one (never, for an empty key).
+// batchByKey returns the header of the batch of organization o with key,
+// as viewBatch shows it, and whether there is one (never, for an empty
+// key). Its lines (withRows) are read only when they are needed: the
+// answer to a replayed or refused upload, or the rows a resumed one keeps.
 func (s *Service) batchByKey(ctx context.Context, tx Tx, o org.ID, key string) (batch.Record, bool, error) {
 	if key == "" {
 		return batch.Record{}, false, nil
@@ -72,6 +74,17 @@ func (s *Service) batchByKey(ctx context.Context, tx Tx, o org.ID, key string) (
 		return batch.Record{}, false, err
 	}
 	return s.viewBatch(b), true, nil
+}
+
+// withRows returns b, a batch's header, with its report lines and their
+// accounts, read in tx.
+func withRows(ctx context.Context, tx Tx, b batch.Record) (batch.Record, error) {
+	rows, accts, err := tx.BatchRows(ctx, b.ID)
+	if err != nil {
+		return batch.Record{}, err
+	}
+	b.Rows, b.Accounts = rows, accts
+	return b, nil
 }
 
 // errReplayed stops batch.Run when the key turned out to name a batch that
@@ -109,8 +122,9 @@ func newBatchRun(s *Service, sc scope, opts batch.Upload, key string, rows *batc
 // start is batch.RunOptions.Start: once the file is parsed (and hashed,
 // since the parser read all of it), it creates the Running record, or takes
 // over the Interrupted batch the key names if the upload is the same, and
-// returns the rows already done. A key naming a batch that runs is refused
-// with ErrBatchRunning; one naming a batch that ended returns errReplayed.
+// returns the rows already done: the report lines stored for it. A key
+// naming a batch that runs is refused with ErrBatchRunning; one naming a
+// batch that ended returns errReplayed.
 // Then it starts renewing the lease and calls OnStart, outside the
 // transaction.
 func (r *batchRun) start(ctx context.Context, total int) ([]batch.ReportRow, error) {
@@ -145,6 +159,11 @@ func (r *batchRun) start(ctx context.Context, total int) ([]batch.ReportRow, err
 				return fmt.Errorf("multiline: the batch with key %q vanished: %w", r.key, mlerr.ErrNotFound)
 			}
 		}
+		// The record the key names is the answer, or is resumed: with its
+		// lines either way.
+		if prev, err = withRows(ctx, tx, prev); err != nil {
+			return err
+		}
 		r.rec = prev
 		switch prev.State {
 		case batch.Running:
@@ -172,6 +191,7 @@ func (r *batchRun) start(ctx context.Context, total int) ([]batch.ReportRow, err
 	r.started = true
 	r.rows.batchID = r.rec.ID
 	for i, row := range r.rec.Rows {
+		r.rows.stored[row.Row] = true
 		if i < len(r.rec.Accounts) && r.rec.Accounts[i] != "" {
 			r.rows.accounts[row.Row] = r.rec.Accounts[i]
 		}
@@ -238,31 +258,43 @@ func (r *batchRun) held(ctx context.Context, tx Tx) (batch.Record, error) {
 }
 
 // checkpoint stores the progress of the run in the transaction of a group:
-// lines are the report lines done once the group is in, and accts the
-// accounts the group's rows created, by row. It renews the lease, and
-// refuses with ErrBatchLeaseLost if the batch was taken from this run,
-// which rolls the group back.
+// lines are the report lines no earlier checkpoint stored (the group's,
+// and those of the rows that failed validation since), and accts the
+// accounts the group's rows created, by row. It appends the lines and adds
+// them to the header's Done and Summary, so that a group costs the same
+// whatever the rows done before it. It renews the lease, and refuses with
+// ErrBatchLeaseLost if the batch was taken from this run, which rolls the
+// group back.
 func (r *batchRun) checkpoint(ctx context.Context, tx Tx, lines []batch.ReportRow, accts map[int]account.ID) error {
 	b, err := r.held(ctx, tx)
 	if err != nil {
 		return err
 	}
-	b.Rows, b.Accounts = lines, make([]account.ID, len(lines))
-	for i, l := range lines {
-		if a, ok := accts[l.Row]; ok {
-			b.Accounts[i] = a
-		} else {
-			b.Accounts[i] = r.rows.accounts[l.Row]
+	if len(lines) > 0 {
+		ids := make([]account.ID, len(lines))
+		for i, l := range lines {
+			if a, ok := accts[l.Row]; ok {
+				ids[i] = a
+			} else {
+				ids[i] = r.rows.accounts[l.Row]
+			}
+		}
+		if err := tx.AppendBatchRows(ctx, b.ID, lines, ids); err != nil {
+			return err
 		}
 	}
-	b.Done, b.Summary, b.LeaseUntil = len(lines), batch.Summarize(lines), r.s.now().Add(r.s.batchLease)
+	b.Done += len(lines)
+	b.Summary.Merge(batch.Summarize(lines))
+	b.LeaseUntil = r.s.now().Add(r.s.batchLease)
 	return tx.UpdateBatch(ctx, b)
 }
 
 // finish writes the end of the run: Finished with the report of every row,
 // its summary queued to the alert recipients; or, when runErr stopped it,
-// Interrupted with the rows done, for the same upload to resume. A run that
-// lost its batch writes nothing.
+// Interrupted with the rows done, for the same upload to resume. It appends
+// only the lines no checkpoint stored (rows that failed validation after
+// the last group), and returns the record with every line. A run that lost
+// its batch writes nothing.
 func (r *batchRun) finish(ctx context.Context, res batch.Result, runErr error) (batch.Record, error) {
 	s := r.s
 	rec := r.rec
@@ -279,12 +311,24 @@ func (r *batchRun) finish(ctx context.Context, res batch.Result, runErr error) (
 	if errors.Is(runErr, ErrBatchLeaseLost) {
 		return rec, runErr
 	}
+	var rest []batch.ReportRow
+	var restAccts []account.ID
+	for i, row := range res.Rows {
+		if !r.rows.stored[row.Row] {
+			rest, restAccts = append(rest, row), append(restAccts, rec.Accounts[i])
+		}
+	}
 	var notices []invite.Message
 	err := s.store.Tx(ctx, func(ctx context.Context, tx Tx) error {
 		notices = nil
 		stored, err := r.held(ctx, tx)
 		if err != nil {
 			return err
+		}
+		if len(rest) > 0 {
+			if err := tx.AppendBatchRows(ctx, rec.ID, rest, restAccts); err != nil {
+				return err
+			}
 		}
 		rec.Created, rec.Actor = stored.Created, stored.Actor
 		if err := tx.UpdateBatch(ctx, rec); err != nil {
@@ -307,12 +351,19 @@ func (r *batchRun) finish(ctx context.Context, res batch.Result, runErr error) (
 	return rec, runErr
 }
 
-// batchRows is what a run and its importer share: the record's ID and the
-// account each row created.
+// batchRows is what a run and its importer share: the record's ID, the
+// account each row created, and the lines stored.
 type batchRows struct {
 	batchID string // empty in validate-only
 	// accounts maps a row's line to the account it created.
 	accounts map[int]account.ID
+	// stored holds the lines of the report stored for the batch: those a
+	// resumed batch had, and those of each checkpoint that committed.
+	stored map[int]bool
+}
+
+func newBatchRows() *batchRows {
+	return &batchRows{accounts: map[int]account.ID{}, stored: map[int]bool{}}
 }
 
 // batchView is what the audit log keeps of a batch: not its rows.

@@ -368,3 +368,61 @@ func TestBatchTakenOver(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, accts.Items, n)
 }
+
+// TestBatchStoredReport: the report the store keeps is the one ImportBatch
+// returns, each line once, with its account: the groups' lines, those of
+// rows that failed validation between groups (stored with the next group)
+// and after the last one (stored at the end), whether the run finishes or
+// is interrupted and resumed.
+func TestBatchStoredReport(t *testing.T) {
+	const n = batch.DefaultGroupSize + 3
+	var b strings.Builder
+	b.WriteString(header)
+	for i := range n {
+		cells := "on"
+		if i == 7 || i >= batch.DefaultGroupSize+1 { // one between groups, two after the last group
+			cells = "sometimes"
+		}
+		fmt.Fprintf(&b, "F%d,L%d,r%d@acme.example,No,,auto,%s,,\n", i, i, i, cells)
+	}
+	data := b.String()
+	for _, interrupt := range []bool{false, true} {
+		t.Run(fmt.Sprint("interrupted=", interrupt), func(t *testing.T) {
+			fs := &updateFailingStore{Store: memory.New()}
+			f := newFixtureOn(t, fs)
+			opts := multiline.BatchOptions{Mode: batch.Import, IdempotencyKey: "k"}
+			if interrupt {
+				// The end fails: the record stays Running with the
+				// groups' lines, and the same upload finishes it.
+				fs.failing(func(b batch.Record) bool { return b.State == batch.Finished })
+				_, err := f.svc.ImportBatch(ctx, f.salesAdmin, f.sales.ID, strings.NewReader(data), opts)
+				require.ErrorIs(t, err, errInjected)
+				fs.failing(nil)
+				l, err := f.svc.ListBatches(ctx, f.root, f.sales.ID, multiline.Page{})
+				require.NoError(t, err)
+				require.Len(t, l.Items, 1)
+				assert.Nil(t, l.Items[0].Rows, "a list has no lines")
+				stuck, err := f.svc.Batch(ctx, f.salesReports, l.Items[0].ID)
+				require.NoError(t, err)
+				assert.Len(t, stuck.Rows, batch.DefaultGroupSize+1, "the group's lines and the failure before it")
+				assert.Equal(t, len(stuck.Rows), stuck.Done)
+				assert.Equal(t, batch.Summarize(stuck.Rows), stuck.Summary)
+				f.clock.Advance(multiline.DefaultBatchLease)
+			}
+			rec, err := f.svc.ImportBatch(ctx, f.salesAdmin, f.sales.ID, strings.NewReader(data), opts)
+			require.NoError(t, err)
+			require.Equal(t, batch.Finished, rec.State)
+			requireEveryRowOnce(t, rec, n)
+			assert.Equal(t, batch.Summary{Total: n, Imported: n - 3, Failed: 3}, rec.Summary)
+			got, err := f.svc.Batch(ctx, f.salesReports, rec.ID)
+			require.NoError(t, err)
+			assert.Equal(t, rec.Rows, got.Rows, "the stored report")
+			assert.Equal(t, rec.Accounts, got.Accounts)
+			assert.Equal(t, rec.Summary, got.Summary)
+			assert.Equal(t, n, got.Done)
+			for i, a := range got.Accounts {
+				assert.Equal(t, got.Rows[i].Status == batch.StatusFailed, a == "", "line %d", got.Rows[i].Row)
+			}
+		})
+	}
+}

@@ -42,5 +42,6 @@ const (
 	KeyIdempotency    = "idempotency_key" // a message's idempotency key
 	KeyBatch          = "batch"           // a batch's ID
 	KeyBatchKey       = "batch_key"       // an upload's idempotency key, in an organization
+	KeyBatchRow       = "batch_row"       // a report line (the row's line in the file), in a batch
 	KeyAuditEvent     = "audit_event"     // an audit event's ID
 )

@@ -107,7 +107,13 @@
 //     stored Running with a lease (WithBatchLease, default DefaultBatchLease,
 //     one minute), renewed as each group of rows commits and every third of
 //     the lease besides; the progress (Done of Total rows and the report
-//     lines done) is stored in the same transaction as each group. A run
+//     lines done) is stored in the same transaction as each group. A
+//     store keeps a batch's report lines apart from its header and only
+//     appends to them (Tx.AppendBatchRows): each group appends its own
+//     lines and updates the header, rather than rewriting every line done
+//     so far, which made an upload's cost grow with the square of its
+//     rows; the lines are read (Tx.BatchRows) only to show, download, undo
+//     or resume a batch, and ListBatches returns headers only. A run
 //     that stops early stores it Interrupted; one whose process died or whose
 //     last commit failed leaves it Running, and it reads Interrupted once the
 //     lease lapses. The same upload under the same idempotency key resumes

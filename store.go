@@ -142,25 +142,56 @@ type Tx interface {
 	// first: the outbox view.
 	ListMessages(ctx context.Context, o org.ID, p Page) ([]invite.Message, string, error)
 
-	// CreateBatch stores a batch record, every field of it: the report so
-	// far, the progress (Done, Total), the file's hash and the lease
-	// (Runner, LeaseUntil) read back as written. A Key already used by a
-	// batch of the same organization is a *UniqueError on "batch_key".
+	// Batches. A batch's record is its header (every field of batch.Record
+	// but Rows and Accounts) and its report lines, which are kept apart
+	// and only ever added to: a running batch adds a group's lines as the
+	// group commits, and rewriting every line done so far at each group
+	// made an import's cost grow with the square of its rows. The header
+	// calls never read or write the lines; AppendBatchRows and BatchRows
+	// do. The service keeps the header's Done equal to the number of lines
+	// stored.
+
+	// CreateBatch stores a batch record: its header, every field of it (the
+	// progress (Done, Total), the file's hash and the lease (Runner,
+	// LeaseUntil) read back as written), and b.Rows, with b.Accounts, as
+	// its first report lines, as AppendBatchRows stores them. A Key
+	// already used by a batch of the same organization is a *UniqueError
+	// on "batch_key"; two of b.Rows on one line, a *UniqueError on
+	// "batch_row".
 	CreateBatch(ctx context.Context, b batch.Record) error
-	// Batch returns a batch record and locks it.
+	// Batch returns a batch's header, and locks it: its Rows and Accounts
+	// are nil (see BatchRows).
 	Batch(ctx context.Context, id string) (batch.Record, error)
-	// BatchByKey returns the batch of organization o with idempotency key,
-	// and locks it.
+	// BatchByKey returns the header of the batch of organization o with
+	// idempotency key, as Batch does, and locks it.
 	BatchByKey(ctx context.Context, o org.ID, key string) (batch.Record, error)
-	// UpdateBatch replaces a batch record, every field of it. Its
+	// UpdateBatch replaces a batch's header, every field of it; it ignores
+	// b.Rows and b.Accounts, and the lines stay as stored. Its
 	// organization never changes; its Key may be cleared (releasing it for
 	// another upload) but not changed to another value. A running batch's
-	// record is replaced as each of its groups commits and when its lease is
-	// renewed or taken over; each of those reads it with Batch first, so
+	// header is replaced as each of its groups commits and when its lease
+	// is renewed or taken over; each of those reads it with Batch first, so
 	// that the lock orders them.
 	UpdateBatch(ctx context.Context, b batch.Record) error
-	// ListBatches returns a page of an organization's batches, newest first.
+	// ListBatches returns a page of the headers of an organization's
+	// batches (Rows and Accounts nil), newest first.
 	ListBatches(ctx context.Context, o org.ID, p Page) ([]batch.Record, string, error)
+	// AppendBatchRows adds report lines to batch id: rows[i], with
+	// accounts[i], the account its row created or "" for none; accounts is
+	// nil (no account) or as long as rows. All or none. It is a group call
+	// (see below): a store may send it along with its later writes, so a
+	// line already stored for the batch, or two of rows on one line (by
+	// ReportRow.Row), is a *UniqueError on "batch_row" that does not leave
+	// the transaction usable, as CreateAccounts reports a conflict. The
+	// service appends only lines it has not stored, so such an answer is a
+	// fault. A missing batch is mlerr.ErrNotFound, which changes nothing.
+	AppendBatchRows(ctx context.Context, id string, rows []batch.ReportRow, accounts []account.ID) error
+	// BatchRows returns every report line of batch id, ordered by line
+	// (ReportRow.Row), and beside each the account it created or "". It
+	// reads them all: a batch has at most one line per row of its upload,
+	// which the upload's row cap (batch.Options.MaxRows) bounds. A missing
+	// batch is mlerr.ErrNotFound.
+	BatchRows(ctx context.Context, id string) ([]batch.ReportRow, []account.ID, error)
 
 	// AppendAudit stores an audit event.
 	AppendAudit(ctx context.Context, e AuditEvent) error

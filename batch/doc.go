@@ -168,10 +168,14 @@
 // an earlier run did (RunOptions.Start returns their report lines, which
 // Run keeps as they are, handling only the other rows), then as rows are
 // done, in the goroutine that called Run, between the importer's calls. A
-// Checkpointer gets, in each group's transaction, the report lines done
-// once that group is in (the rows that failed validation since the last
-// group included), so that it can store them with the rows the group
-// imported; a run resumed from them does each row exactly once.
+// Checkpointer gets, in each group's transaction, the report lines that no
+// earlier group's transaction stored (the group's, and those of the rows
+// that failed validation since the last group), so that it can store them
+// with the rows the group imported; each line is offered once, so storing
+// the report costs the same per group however many rows are done, and a
+// run resumed from the stored lines does each row exactly once. The lines
+// of rows that fail validation after the last group are only in the
+// Result, for the caller to store.
 //
 // # Report
 //

@@ -36,19 +36,23 @@ type Record struct {
 	Mode    Mode
 	Profile permissions.ProfileID
 	// Key is the caller's idempotency key; unique per organization when set.
-	Key     string
-	State   State
+	Key   string
+	State State
+	// Rows are the report's lines, in file order. A store keeps them apart
+	// from the rest of the record (its header) and reads them only when
+	// asked: a record a store's header calls or a list of batches return
+	// has none (nil), whatever its Done says.
 	Rows    []ReportRow
 	Summary Summary
 	// Accounts holds, for each line of Rows, the account the row created, or
-	// "" for a row that failed. Undo uses it.
+	// "" for a row that failed. Undo uses it. Nil whenever Rows is.
 	Accounts []account.ID
 	Created  time.Time
 	Finished time.Time
 
 	// Done and Total are the run's progress, as each group of rows commits:
-	// the rows done (len(Rows)) and the data rows in the file (0 until the
-	// file is parsed).
+	// the rows done (the report lines stored) and the data rows in the
+	// file (0 until the file is parsed).
 	Done, Total int
 	// FileHash is the SHA-256 of the uploaded file, in hex: a resume must
 	// upload the same file.

@@ -155,6 +155,17 @@ func (s *Summary) add(st Status) {
 	}
 }
 
+// Merge adds the counts of t to s: the summary of two sets of rows is the
+// merge of theirs, so a running batch's summary grows with each group's
+// lines without counting the earlier ones again.
+func (s *Summary) Merge(t Summary) {
+	s.Total += t.Total
+	s.Imported += t.Imported
+	s.Invited += t.Invited
+	s.Valid += t.Valid
+	s.Failed += t.Failed
+}
+
 // Summarize counts rows by status.
 func Summarize(rows []ReportRow) Summary {
 	var s Summary

@@ -72,3 +72,11 @@ func TestSummarize(t *testing.T) {
 	s := Summarize([]ReportRow{{Status: StatusImported}, {Status: StatusInvited}, {Status: StatusInvited}, {Status: StatusValid}, {Status: StatusFailed}})
 	assert.Equal(t, Summary{Total: 5, Imported: 1, Invited: 2, Valid: 1, Failed: 1}, s)
 }
+
+func TestSummaryMerge(t *testing.T) {
+	a := []ReportRow{{Status: StatusImported}, {Status: StatusFailed}}
+	b := []ReportRow{{Status: StatusInvited}, {Status: StatusValid}, {Status: StatusFailed}}
+	s := Summarize(a)
+	s.Merge(Summarize(b))
+	assert.Equal(t, Summarize(append(a, b...)), s, "the merge of two summaries is the summary of both sets of rows")
+}

@@ -42,10 +42,11 @@ func (c *checkpointer) ImportCheckpoint(ctx context.Context, rows []Row, ds []ac
 	return outs, errs, nil
 }
 
-// TestRunCheckpointAndResume: each group's transaction gets the report of
-// every row done so far, the failed-validation rows before it included; a
-// run that stops and is resumed with what was stored handles only the other
-// rows, and its report is the whole file, each row once.
+// TestRunCheckpointAndResume: each group's transaction gets the report
+// lines no earlier checkpoint stored, the group's and those of the rows that
+// failed validation since, in file order; a run that stops and is resumed
+// with what was stored handles only the other rows, and its report is the
+// whole file, each row once.
 func TestRunCheckpointAndResume(t *testing.T) {
 	lines := []string{hdr}
 	for i := range 7 {
@@ -64,15 +65,19 @@ func TestRunCheckpointAndResume(t *testing.T) {
 	// Group 1 is rows 2 and 4 (row 3 failed validation on the way), group 2
 	// rows 5 and 6.
 	assert.Equal(t, []int{2, 3, 4}, rowsOf(c.stored[0]))
-	assert.Equal(t, []int{2, 3, 4, 5, 6}, rowsOf(c.stored[1]))
+	assert.Equal(t, []int{5, 6}, rowsOf(c.stored[1]), "only the lines not stored before")
 	assert.Equal(t, []int{2, 3, 4, 5, 6}, rowsOf(res.Rows))
+	var stored []ReportRow
+	for _, g := range c.stored {
+		stored = append(stored, g...)
+	}
 
 	// The resume: rows 2 to 6 are kept as stored, 7 and 8 imported.
 	c.failAt, c.calls = 0, nil
 	var progress [][2]int
 	var total int
 	opts.Progress = func(d, n int) { progress = append(progress, [2]int{d, n}) }
-	opts.Start = func(_ context.Context, n int) ([]ReportRow, error) { total = n; return c.stored[1], nil }
+	opts.Start = func(_ context.Context, n int) ([]ReportRow, error) { total = n; return stored, nil }
 	res, err = Run(t.Context(), strings.NewReader(in), c, opts)
 	require.NoError(t, err)
 	assert.Equal(t, 7, total)
@@ -80,6 +85,7 @@ func TestRunCheckpointAndResume(t *testing.T) {
 	assert.Equal(t, []int{2, 3, 4, 5, 6, 7, 8}, rowsOf(res.Rows))
 	assert.Equal(t, Summary{Total: 7, Imported: 6, Failed: 1}, res.Summary)
 	assert.Equal(t, [][2]int{{5, 7}, {6, 7}, {7, 7}}, progress)
+	assert.Equal(t, []int{7, 8}, rowsOf(c.stored[2]), "the resumed run offers none of the lines Start returned")
 
 	// A Start that refuses stops the run before any row.
 	c.calls = nil
@@ -96,4 +102,32 @@ func rowsOf(rs []ReportRow) []int {
 		out = append(out, r.Row)
 	}
 	return out
+}
+
+// TestCheckpointOffersEachLineOnce: the lines of rows that fail validation
+// go with the next group's checkpoint, each in one checkpoint only, and
+// those after the last group are in the Result but offered to none.
+func TestCheckpointOffersEachLineOnce(t *testing.T) {
+	lines := []string{hdr}
+	bad := map[int]bool{1: true, 2: true, 5: true, 7: true, 8: true} // rows 3, 4, 7, 9, 10
+	for i := range 9 {
+		cells := map[Column]string{EmailOrDevice: "u" + string(rune('a'+i)) + "@example.com"}
+		if bad[i] {
+			cells[MonitorCalls] = "maybe"
+		}
+		lines = append(lines, rowWith(cells))
+	}
+	c := &checkpointer{fakeImporter: newFake()}
+	opts := RunOptions{Upload: Upload{Mode: Import}, Policy: testPolicy(false), GroupSize: 2}
+	res, err := Run(t.Context(), strings.NewReader(file(lines...)), c, opts)
+	require.NoError(t, err)
+	require.Len(t, res.Rows, 9)
+	var got [][]int
+	for _, g := range c.stored {
+		got = append(got, rowsOf(g))
+	}
+	// Groups: rows 2 and 5 (3 and 4 failed on the way), 6 and 8 (7
+	// failed); 9 and 10 fail after the last.
+	assert.Equal(t, [][]int{{2, 3, 4, 5}, {6, 7, 8}}, got)
+	assert.Equal(t, Summary{Total: 9, Imported: 4, Failed: 5}, res.Summary)
 }

@@ -1,6 +1,7 @@
 package batch
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -92,8 +93,16 @@ type GroupImporter interface {
 // ImportCheckpoint instead of ImportRows when the importer has it.
 //
 // ImportCheckpoint is ImportRows plus report: given the group's outcomes
-// and row-level errors, report returns every report line done once they
-// are in (the lines done before, and the group's), in file order. It has
+// and row-level errors, report returns the report lines to store with the
+// group, in file order: the group's, and those of the rows Run finished
+// without the importer (they failed ValidateRow) since the last
+// ImportCheckpoint that returned without a fatal error. Once one returns
+// so, Run takes its lines as stored and never offers them again: each call
+// gets only lines no earlier call stored, however long the file, so that
+// storing the report costs the same for every group rather than growing
+// with the rows done. (The lines Start returned are stored already.) The
+// lines of rows that fail ValidateRow after the last group are in the
+// Result but never offered: the caller stores them at the end. report has
 // no effect, so it may be called again when the transaction is run again.
 type Checkpointer interface {
 	GroupImporter
@@ -243,6 +252,10 @@ func runGroups(ctx context.Context, g GroupImporter, rows []Row, order []int, op
 		n++
 		progress(n, len(rows))
 	}
+	// unstored are the rows finished since the last checkpoint that
+	// committed, which failed ValidateRow: the next checkpoint stores
+	// their lines with its group's.
+	var unstored []int
 	group := make([]int, 0, size)
 	groupRows := make([]Row, 0, size)
 	drafts := make([]account.Draft, 0, size)
@@ -255,14 +268,21 @@ func runGroups(ctx context.Context, g GroupImporter, rows []Row, order []int, op
 		var err error
 		if c, ok := g.(Checkpointer); ok {
 			outs, errs, err = c.ImportCheckpoint(ctx, groupRows, drafts, opts.Mode, func(outs []Outcome, errs []error) []ReportRow {
-				// What report and done will hold once the group is in,
-				// without changing them: the transaction may run again.
-				all, in := slices.Clone(report), slices.Clone(done)
-				for j, i := range group {
-					all[i], in[i] = groupLine(rows[i], opts.Mode, outs[j], errs[j]), true
+				// The lines not stored yet, without changing report,
+				// done or unstored: the transaction may run again.
+				lines := make([]ReportRow, 0, len(unstored)+len(group))
+				for _, i := range unstored {
+					lines = append(lines, report[i])
 				}
-				return partial(all, in).Rows
+				for j, i := range group {
+					lines = append(lines, groupLine(rows[i], opts.Mode, outs[j], errs[j]))
+				}
+				slices.SortFunc(lines, func(a, b ReportRow) int { return cmp.Compare(a.Row, b.Row) })
+				return lines
 			})
+			if err == nil {
+				unstored = unstored[:0]
+			}
 		} else {
 			outs, errs, err = g.ImportRows(ctx, groupRows, drafts, opts.Mode)
 		}
@@ -282,6 +302,7 @@ func runGroups(ctx context.Context, g GroupImporter, rows []Row, order []int, op
 		d, err := ValidateRow(rows[i], opts.Policy)
 		if err != nil {
 			finish(i, failedRow(rows[i], mlerr.Fields(err)))
+			unstored = append(unstored, i)
 			continue
 		}
 		group, groupRows, drafts = append(group, i), append(groupRows, rows[i]), append(drafts, d)

@@ -304,6 +304,22 @@ func (t *tx) ListBatches(ctx context.Context, o org.ID, p multiline.Page) (r0 []
 	return t.Tx.ListBatches(ctx, o, p)
 }
 
+// AppendBatchRows is one counted call.
+func (t *tx) AppendBatchRows(ctx context.Context, id string, rows []batch.ReportRow, accounts []account.ID) (err error) {
+	if err = t.s.hit("AppendBatchRows"); err != nil {
+		return
+	}
+	return t.Tx.AppendBatchRows(ctx, id, rows, accounts)
+}
+
+// BatchRows is one counted call.
+func (t *tx) BatchRows(ctx context.Context, id string) (r0 []batch.ReportRow, r1 []account.ID, err error) {
+	if err = t.s.hit("BatchRows"); err != nil {
+		return
+	}
+	return t.Tx.BatchRows(ctx, id)
+}
+
 // AppendAudit is one counted call.
 func (t *tx) AppendAudit(ctx context.Context, e multiline.AuditEvent) (err error) {
 	if err = t.s.hit("AppendAudit"); err != nil {

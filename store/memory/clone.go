@@ -5,14 +5,15 @@ import (
 
 	"github.com/multilinehq/multiline"
 	"github.com/multilinehq/multiline/account"
-	"github.com/multilinehq/multiline/batch"
 	"github.com/multilinehq/multiline/invite"
 	"github.com/multilinehq/multiline/org"
 	"github.com/multilinehq/multiline/permissions"
 )
 
 // The clone functions copy every slice and pointer of a record, so that what
-// the store keeps and what callers hold never share memory.
+// the store keeps and what callers hold never share memory. A batch's
+// header has none (its report lines are kept apart, and copied line by
+// line as they come in and go out), so it needs no clone.
 
 func cloneOrg(o org.Org) org.Org {
 	s := &o.Settings
@@ -65,10 +66,4 @@ func cloneEvent(e multiline.AuditEvent) multiline.AuditEvent {
 	copy(buf[nb:], e.After)
 	e.Before, e.After = buf[:nb:nb], buf[nb:]
 	return e
-}
-
-func cloneBatch(b batch.Record) batch.Record {
-	b.Rows = slices.Clone(b.Rows)
-	b.Accounts = slices.Clone(b.Accounts)
-	return b
 }

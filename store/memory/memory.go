@@ -20,6 +20,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"sync"
 	"time"
 
@@ -55,6 +56,7 @@ func New() multiline.Store {
 		pending:     map[org.ID]int{},
 		batches:     map[string]batch.Record{},
 		batchKeys:   map[[2]string]string{},
+		batchRows:   map[string]*rowLog{},
 	}
 }
 
@@ -84,9 +86,13 @@ type store struct {
 	audit       *auditLog
 	// pending counts, per organization, the accounts with a pending
 	// invitation and no number, so that Capacity is O(1).
-	pending   map[org.ID]int
+	pending map[org.ID]int
+	// batches holds the batches' headers (Rows and Accounts nil), and
+	// batchRows their report lines, apart, so that a header's update
+	// copies no line and an append copies only the lines it adds.
 	batches   map[string]batch.Record
 	batchKeys map[[2]string]string
+	batchRows map[string]*rowLog
 }
 
 type ctxKey struct{ s *store }
@@ -793,6 +799,9 @@ func (t *tx) CreateBatch(ctx context.Context, b batch.Record) error {
 	if _, ok := t.s.batches[b.ID]; ok {
 		return &multiline.UniqueError{Key: multiline.KeyBatch, Value: b.ID}
 	}
+	if err := checkLines(nil, b.Rows, b.Accounts); err != nil {
+		return err
+	}
 	if b.Key != "" {
 		k := [2]string{string(b.OrgID), b.Key}
 		if _, ok := t.s.batchKeys[k]; ok {
@@ -800,7 +809,8 @@ func (t *tx) CreateBatch(ctx context.Context, b batch.Record) error {
 		}
 		put(t, t.s.batchKeys, k, b.ID)
 	}
-	put(t, t.s.batches, b.ID, cloneBatch(b))
+	put(t, t.s.batches, b.ID, header(b))
+	t.appendLines(b.ID, b.Rows, b.Accounts)
 	return nil
 }
 
@@ -812,7 +822,7 @@ func (t *tx) Batch(ctx context.Context, id string) (batch.Record, error) {
 	if !ok {
 		return batch.Record{}, notFound("batch", id)
 	}
-	return cloneBatch(b), nil
+	return b, nil
 }
 
 func (t *tx) BatchByKey(ctx context.Context, o org.ID, key string) (batch.Record, error) {
@@ -823,7 +833,7 @@ func (t *tx) BatchByKey(ctx context.Context, o org.ID, key string) (batch.Record
 	if !ok {
 		return batch.Record{}, notFound("batch with key", key)
 	}
-	return cloneBatch(t.s.batches[id]), nil
+	return t.s.batches[id], nil
 }
 
 func (t *tx) UpdateBatch(ctx context.Context, b batch.Record) error {
@@ -840,7 +850,7 @@ func (t *tx) UpdateBatch(ctx context.Context, b batch.Record) error {
 	if old.Key != "" && b.Key == "" {
 		del(t, t.s.batchKeys, [2]string{string(old.OrgID), old.Key})
 	}
-	put(t, t.s.batches, b.ID, cloneBatch(b))
+	put(t, t.s.batches, b.ID, header(b))
 	return nil
 }
 
@@ -860,9 +870,116 @@ func (t *tx) ListBatches(ctx context.Context, o org.ID, p multiline.Page) ([]bat
 	}
 	out := make([]batch.Record, len(keys))
 	for i, k := range keys {
-		out[i] = cloneBatch(t.s.batches[k])
+		out[i] = t.s.batches[k]
 	}
 	return out, next, nil
+}
+
+func (t *tx) AppendBatchRows(ctx context.Context, id string, rows []batch.ReportRow, accounts []account.ID) error {
+	if err := t.check(ctx); err != nil {
+		return err
+	}
+	if _, ok := t.s.batches[id]; !ok {
+		return notFound("batch", id)
+	}
+	if err := checkLines(t.s.batchRows[id], rows, accounts); err != nil {
+		if u := (*multiline.UniqueError)(nil); errors.As(err, &u) && t.failed == nil {
+			// A group call's conflict: the transaction cannot commit, as a
+			// SQL store's that sent the append along with later writes.
+			t.failed = err
+		}
+		return err
+	}
+	t.appendLines(id, rows, accounts)
+	return nil
+}
+
+func (t *tx) BatchRows(ctx context.Context, id string) ([]batch.ReportRow, []account.ID, error) {
+	if err := t.check(ctx); err != nil {
+		return nil, nil, err
+	}
+	if _, ok := t.s.batches[id]; !ok {
+		return nil, nil, notFound("batch", id)
+	}
+	l := t.s.batchRows[id]
+	if l == nil || len(l.rows) == 0 {
+		return nil, nil, nil
+	}
+	// The lines are kept in the order they came, which a resumed or
+	// Import & Invite batch does not give by line: sort a copy.
+	order := make([]int, len(l.rows))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(a, b int) int { return cmp.Compare(l.rows[a].Row, l.rows[b].Row) })
+	rows, accts := make([]batch.ReportRow, len(order)), make([]account.ID, len(order))
+	for i, j := range order {
+		rows[i], accts[i] = l.rows[j], l.accts[j]
+	}
+	return rows, accts, nil
+}
+
+// rowLog is the report lines of one batch, in the order they were
+// appended, each beside the account its row created.
+type rowLog struct {
+	rows  []batch.ReportRow
+	accts []account.ID
+	lines map[int]struct{}
+}
+
+// header is a batch record without its report lines, as the store keeps
+// and returns it.
+func header(b batch.Record) batch.Record {
+	b.Rows, b.Accounts = nil, nil
+	return b
+}
+
+// checkLines refuses lines that l (nil: none) has already, or that
+// rows has twice, and accounts of another length than rows.
+func checkLines(l *rowLog, rows []batch.ReportRow, accounts []account.ID) error {
+	if accounts != nil && len(accounts) != len(rows) {
+		return fmt.Errorf("memory: %d accounts for %d report lines: %w", len(accounts), len(rows), mlerr.ErrInvalid)
+	}
+	seen := make(map[int]struct{}, len(rows))
+	for _, r := range rows {
+		_, dup := seen[r.Row]
+		if !dup && l != nil {
+			_, dup = l.lines[r.Row]
+		}
+		if dup {
+			return &multiline.UniqueError{Key: multiline.KeyBatchRow, Value: strconv.Itoa(r.Row)}
+		}
+		seen[r.Row] = struct{}{}
+	}
+	return nil
+}
+
+// appendLines adds lines checkLines accepted to batch id's, remembering
+// how to undo it. ReportRow holds no slice or pointer: appending copies it.
+func (t *tx) appendLines(id string, rows []batch.ReportRow, accounts []account.ID) {
+	if len(rows) == 0 {
+		return
+	}
+	l := t.s.batchRows[id]
+	if l == nil {
+		l = &rowLog{lines: make(map[int]struct{}, len(rows))}
+		put(t, t.s.batchRows, id, l)
+	}
+	n := len(l.rows)
+	l.rows = append(l.rows, rows...)
+	if accounts == nil {
+		accounts = make([]account.ID, len(rows))
+	}
+	l.accts = append(l.accts, accounts...)
+	for _, r := range rows {
+		l.lines[r.Row] = struct{}{}
+	}
+	t.undo = append(t.undo, undoStep{fn: func() {
+		for _, r := range l.rows[n:] {
+			delete(l.lines, r.Row)
+		}
+		l.rows, l.accts = l.rows[:n], l.accts[:n]
+	}})
 }
 
 // Audit.

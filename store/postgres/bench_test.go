@@ -154,15 +154,23 @@ func TestRoundTripsPerRow(t *testing.T) {
 // trips counted. Each iteration gets a fresh schema and pool, set up
 // untimed.
 func BenchmarkPostgresImportInvite1000(b *testing.B) {
-	b.Run("synchronous_commit=on", func(b *testing.B) { benchImportInvite(b, "on") })
+	b.Run("synchronous_commit=on", func(b *testing.B) { benchImportInvite(b, 1000, "on") })
 	// The same with commits that do not wait for the WAL flush: a
 	// durability trade-off a host may make (a crash loses the last commits),
 	// measured to show how much of the time is the disk's.
-	b.Run("synchronous_commit=off", func(b *testing.B) { benchImportInvite(b, "off") })
+	b.Run("synchronous_commit=off", func(b *testing.B) { benchImportInvite(b, 1000, "off") })
 }
 
-func benchImportInvite(b *testing.B, syncCommit string) {
-	const rows = 1000
+// BenchmarkPostgresImportInviteScale is BenchmarkPostgresImportInvite1000
+// at 1 000 and 10 000 rows: the time and the WAL per row should not grow
+// with the rows (a batch's report was rewritten whole at each group).
+func BenchmarkPostgresImportInviteScale(b *testing.B) {
+	for _, n := range []int{1000, 10000} {
+		b.Run(fmt.Sprint(n), func(b *testing.B) { benchImportInvite(b, n, "on") })
+	}
+}
+
+func benchImportInvite(b *testing.B, rows int, syncCommit string) {
 	data := batchtest.GenerateCSV(rows)
 	var rt roundTrips
 	var ph phases
@@ -190,19 +198,19 @@ func benchImportInvite(b *testing.B, syncCommit string) {
 		walSchema += u.schema
 		b.StartTimer()
 	}
-	n := float64(b.N)
+	n, per := float64(b.N), float64(rows)
 	// The WAL between the LSNs around the import (every session's, so
 	// other work on the server inflates it), and that of the records that
 	// touch the import's schema (pg_walinspect; commits left out).
-	b.ReportMetric(float64(walBytes)/n/rows, "WAL-B/row")
-	b.ReportMetric(float64(walSchema)/n/rows, "schema-WAL-B/row")
+	b.ReportMetric(float64(walBytes)/n/per, "WAL-B/row")
+	b.ReportMetric(float64(walSchema)/n/per, "schema-WAL-B/row")
 	b.ReportMetric(float64(ph.start+ph.rows+ph.end)/n, "round-trips/op")
 	// The rows' phase includes the delivery of each group's invitations,
 	// which goes out as soon as the group commits.
-	b.ReportMetric(float64(ph.rows)/n/rows, "row-round-trips/row")
+	b.ReportMetric(float64(ph.rows)/n/per, "row-round-trips/row")
 	b.ReportMetric(float64(ph.end)/n, "after-rows-round-trips/op")
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/n/rows, "ns/row")
-	b.ReportMetric(float64(ph.rowsTime.Nanoseconds())/n/rows, "rows-phase-ns/row")
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/n/per, "ns/row")
+	b.ReportMetric(float64(ph.rowsTime.Nanoseconds())/n/per, "rows-phase-ns/row")
 }
 
 // BenchmarkCopyFrom1000 is the baseline: pgx CopyFrom of the same 1000

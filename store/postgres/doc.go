@@ -148,6 +148,17 @@
 // the commit and the send must be able to send it), and every audit event
 // (SPEC §8). What it can choose is how it indexes them.
 //
+// A batch's report is kept one row per line in batch_rows (batch_id, line:
+// the primary key; the report's columns; the account created, NULL for
+// none), apart from the batch's row, which holds its header (migration
+// 00006; before it, the lines were JSON columns of the batch). Each group
+// of an import inserts its own lines, as one queued INSERT … SELECT … FROM
+// unnest(…) that goes with the commit, and updates the header: a group
+// writes the same bytes whatever the rows done before it, where rewriting
+// the whole report at each group made the WAL of an upload grow with the
+// square of its rows. BatchRows reads the lines by the primary key, in
+// line order.
+//
 // # PostgreSQL-compatible distributed databases
 //
 // The store relies on these features, and on nothing else: an isolation

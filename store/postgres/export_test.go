@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/pressly/goose/v3"
 
 	"github.com/multilinehq/multiline"
 )
@@ -59,3 +61,28 @@ func (p RetryPolicy) Backoff(n int) time.Duration { return p.backoff(n) }
 
 // RetryPolicyOf returns the retry policy of s.
 func RetryPolicyOf(s *Store) RetryPolicy { return s.retry }
+
+// MigrateTo applies the migrations of s up to version, or, with down,
+// rolls them back down to version: the tests of a migration's data move
+// start from the schema before it.
+func MigrateTo(ctx context.Context, s *Store, version int64, down bool) error {
+	quoted := pgx.Identifier{s.schema}.Sanitize()
+	if _, err := s.pool.Exec(ctx, "CREATE SCHEMA IF NOT EXISTS "+quoted); err != nil {
+		return err
+	}
+	cfg := s.pool.Config().ConnConfig.Copy()
+	cfg.RuntimeParams["search_path"] = quoted
+	db := stdlib.OpenDB(*cfg)
+	defer db.Close()
+	p, err := goose.NewProvider(goose.DialectPostgres, db, migrationsFS(),
+		goose.WithLocker(newRowLocker(s.schema)), goose.WithDisableGlobalRegistry(true))
+	if err != nil {
+		return err
+	}
+	if down {
+		_, err = p.DownTo(ctx, version)
+	} else {
+		_, err = p.UpTo(ctx, version)
+	}
+	return err
+}

@@ -224,6 +224,8 @@ func uniqueKey(constraint string) string {
 		return multiline.KeyBatch
 	case "batches_key":
 		return multiline.KeyBatchKey
+	case "batch_rows_pkey":
+		return multiline.KeyBatchRow
 	}
 	return constraint
 }
@@ -244,14 +246,15 @@ func mapErr(err error) error {
 // (username)=(ada@example.com) already exists.". Of a key scoped to an
 // organization, "Key (org_id, account_id)=(o-1, A-7) already exists.", it
 // is the value within the organization, as the store's own checks report
-// it.
+// it; of a batch's report line, the line.
 func detailValue(detail string) string {
 	cols, rest, ok := strings.Cut(detail, ")=(")
 	if !ok {
 		return ""
 	}
 	v, _, _ := strings.Cut(rest, ") already exists")
-	if strings.HasSuffix(cols, "(org_id, account_id") || strings.HasSuffix(cols, "(org_id, key") {
+	if strings.HasSuffix(cols, "(org_id, account_id") || strings.HasSuffix(cols, "(org_id, key") ||
+		strings.HasSuffix(cols, "(batch_id, line") {
 		if _, in, ok := strings.Cut(v, ", "); ok {
 			return in
 		}

@@ -15,8 +15,11 @@ const (
 		"state, consent, message_id, created, updated"
 	messageCols = "id, kind, org_id, channel, to_addr, subject, body_text, body_html, idempotency_key, invitation_id, " +
 		"account_id, token_version, secret, state, attempts, last_error, next_attempt, sent_at, created"
-	batchCols = "id, org_id, actor, mode, profile, key, state, rows, summary, accounts, created, finished, done, total, file_hash, runner, lease_until"
-	auditCols = "id, at, actor, org_id, action, subject, before, after"
+	batchCols = "id, org_id, actor, mode, profile, key, state, summary, created, finished, done, total, file_hash, runner, lease_until"
+	// batchRowCols are the columns of a batch's report line, after its
+	// batch_id.
+	batchRowCols = "line, email_or_device, first_name, last_name, multiline_number, status, error, error_code, account_id"
+	auditCols    = "id, at, actor, org_id, action, subject, before, after"
 )
 
 // clearedBody blanks a sent message's body and secret.
@@ -50,6 +53,7 @@ type queries struct {
 
 	batch, batchByKey, createBatch, batchExists, batchKeyTaken, batchHead, updateBatch string
 	listBatches, listBatchesAfter                                                      string
+	appendBatchRows, batchRows                                                         string
 
 	appendAudit, listAudit, listAuditAfter string
 
@@ -174,16 +178,27 @@ func newQueries(schema string) queries {
 
 		batch:         q(`SELECT ` + batchCols + ` FROM {s}.batches WHERE id = $1 FOR UPDATE`),
 		batchByKey:    q(`SELECT ` + batchCols + ` FROM {s}.batches WHERE org_id = $1 AND key = $2 FOR UPDATE`),
-		createBatch:   q(`INSERT INTO {s}.batches (` + batchCols + `) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) ON CONFLICT DO NOTHING`),
+		createBatch:   q(`INSERT INTO {s}.batches (` + batchCols + `) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) ON CONFLICT DO NOTHING`),
 		batchExists:   q(`SELECT EXISTS (SELECT 1 FROM {s}.batches WHERE id = $1)`),
 		batchKeyTaken: q(`SELECT EXISTS (SELECT 1 FROM {s}.batches WHERE org_id = $1 AND key = $2)`),
 		batchHead:     q(`SELECT org_id, coalesce(key, '') FROM {s}.batches WHERE id = $1 FOR UPDATE`),
-		updateBatch: q(`UPDATE {s}.batches SET actor = $3, mode = $4, profile = $5, key = $6, state = $7, rows = $8,
-			summary = $9, accounts = $10, created = $11, finished = $12,
-			done = $13, total = $14, file_hash = $15, runner = $16, lease_until = $17
+		updateBatch: q(`UPDATE {s}.batches SET actor = $3, mode = $4, profile = $5, key = $6, state = $7,
+			summary = $8, created = $9, finished = $10,
+			done = $11, total = $12, file_hash = $13, runner = $14, lease_until = $15
 			WHERE id = $1 AND org_id = $2 AND ($6::text IS NULL OR key = $6)`),
 		listBatches:      q(`SELECT ` + batchCols + ` FROM {s}.batches WHERE org_id = $1 ORDER BY id DESC LIMIT $2`),
 		listBatchesAfter: q(`SELECT ` + batchCols + ` FROM {s}.batches WHERE org_id = $1 AND id < $3 ORDER BY id DESC LIMIT $2`),
+		// The lines of batch $1, one per element of the arrays $2…$10,
+		// inserted only if the batch exists (a one-time check of its
+		// primary key), so that the rows affected tell a missing batch.
+		appendBatchRows: q(`INSERT INTO {s}.batch_rows (batch_id, ` + batchRowCols + `)
+			SELECT $1, v.line, v.email_or_device, v.first_name, v.last_name, v.multiline_number, v.status, v.error,
+				v.error_code, nullif(v.account_id, '')
+			FROM unnest($2::int4[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
+				$10::text[]) AS v(` + batchRowCols + `)
+			WHERE EXISTS (SELECT 1 FROM {s}.batches WHERE id = $1)`),
+		batchRows: q(`SELECT line, email_or_device, first_name, last_name, multiline_number, status, error, error_code,
+			coalesce(account_id, '') FROM {s}.batch_rows WHERE batch_id = $1 ORDER BY line`),
 
 		appendAudit:    q(`INSERT INTO {s}.audit (` + auditCols + `) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`),
 		listAudit:      q(`SELECT ` + auditCols + ` FROM {s}.audit WHERE org_id = ANY($1) ORDER BY id DESC LIMIT $2`),

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -754,7 +755,9 @@ func (t *tx) knowBatch(b batch.Record) {
 // errBatchChange refuses to change a batch's organization or key.
 var errBatchChange = fmt.Errorf("postgres: a batch's organization and key cannot change: %w", mlerr.ErrInvalid)
 
-// CreateBatch stores a batch record.
+// CreateBatch stores a batch's header, and queues the insert of its
+// lines (b.Rows), whose lines it checks first: the batch is new, so only
+// two of them can take one line.
 func (t *tx) CreateBatch(ctx context.Context, b batch.Record) error {
 	if err := t.lock(ctx); err != nil {
 		return err
@@ -762,6 +765,9 @@ func (t *tx) CreateBatch(ctx context.Context, b batch.Record) error {
 	defer t.unlock()
 	args, err := batchArgs(b)
 	if err != nil {
+		return err
+	}
+	if err := checkLines(b.Rows, b.Accounts); err != nil {
 		return err
 	}
 	checks := []keyCheck{{key: "batch", value: b.ID, sql: t.s.q.batchExists, args: []any{b.ID}}}
@@ -772,6 +778,9 @@ func (t *tx) CreateBatch(ctx context.Context, b batch.Record) error {
 		return err
 	}
 	t.knowBatch(b)
+	if len(b.Rows) > 0 {
+		t.later(t.s.q.appendBatchRows, batchRowArgs(b.ID, b.Rows, b.Accounts)...)
+	}
 	return nil
 }
 
@@ -844,6 +853,93 @@ func (t *tx) ListBatches(ctx context.Context, o org.ID, p multiline.Page) ([]bat
 	defer t.unlock()
 	return list(ctx, t, p, t.s.q.listBatches, t.s.q.listBatchesAfter, string(o), scanBatch,
 		func(b batch.Record) string { return b.ID })
+}
+
+// AppendBatchRows inserts report lines into batch_rows, in one statement
+// whatever their number. To a batch the transaction has locked or created
+// (as a running batch's group has, having read it to check its lease) the
+// insert is queued, sent with the next round trip: a line taken is then a
+// unique violation that fails the transaction, as the contract allows.
+// Otherwise it is sent at once, and inserts nothing when the batch does
+// not exist, which is how a missing batch is told.
+func (t *tx) AppendBatchRows(ctx context.Context, id string, rows []batch.ReportRow, accounts []account.ID) error {
+	if err := t.lock(ctx); err != nil {
+		return err
+	}
+	defer t.unlock()
+	if accounts != nil && len(accounts) != len(rows) {
+		return fmt.Errorf("postgres: %d accounts for %d report lines: %w", len(accounts), len(rows), mlerr.ErrInvalid)
+	}
+	if _, ok := t.batches[id]; ok {
+		if len(rows) > 0 {
+			t.later(t.s.q.appendBatchRows, batchRowArgs(id, rows, accounts)...)
+		}
+		return nil
+	}
+	if len(rows) == 0 {
+		var exists bool
+		if err := t.query(ctx, scanOne(new(bool), func(r pgx.Row) error { return r.Scan(&exists) }), t.s.q.batchExists, id); err != nil {
+			return err
+		}
+		if !exists {
+			return notFound("batch", id)
+		}
+		return nil
+	}
+	var ok bool
+	if _, err := t.run(ctx, stmt{sql: t.s.q.appendBatchRows, args: batchRowArgs(id, rows, accounts), exec: affected(&ok)}); err != nil {
+		return err
+	}
+	if !ok {
+		return notFound("batch", id)
+	}
+	return nil
+}
+
+// BatchRows returns a batch's lines, ordered by line (the table's primary
+// key), asking in the same round trip whether the batch exists.
+func (t *tx) BatchRows(ctx context.Context, id string) ([]batch.ReportRow, []account.ID, error) {
+	if err := t.lock(ctx); err != nil {
+		return nil, nil, err
+	}
+	defer t.unlock()
+	var exists bool
+	var rows []batch.ReportRow
+	var accts []account.ID
+	_, err := t.run(ctx,
+		stmt{sql: t.s.q.batchExists, args: []any{id}, rows: scanOne(new(bool), func(r pgx.Row) error { return r.Scan(&exists) })},
+		stmt{sql: t.s.q.batchRows, args: []any{id}, rows: scanAll(func(r pgx.Row) error {
+			var line batch.ReportRow
+			var a account.ID
+			if err := scanBatchRow(r, &line, &a); err != nil {
+				return err
+			}
+			rows, accts = append(rows, line), append(accts, a)
+			return nil
+		})})
+	if err != nil {
+		return nil, nil, err
+	}
+	if !exists {
+		return nil, nil, notFound("batch", id)
+	}
+	return rows, accts, nil
+}
+
+// checkLines refuses accounts of another length than rows, and two rows
+// on one line.
+func checkLines(rows []batch.ReportRow, accounts []account.ID) error {
+	if accounts != nil && len(accounts) != len(rows) {
+		return fmt.Errorf("postgres: %d accounts for %d report lines: %w", len(accounts), len(rows), mlerr.ErrInvalid)
+	}
+	seen := make(map[int]bool, len(rows))
+	for _, r := range rows {
+		if seen[r.Row] {
+			return &multiline.UniqueError{Key: multiline.KeyBatchRow, Value: strconv.Itoa(r.Row)}
+		}
+		seen[r.Row] = true
+	}
+	return nil
 }
 
 // Audit.

@@ -243,11 +243,11 @@ func scanBatch(row pgx.Row, b *batch.Record) error {
 	var id, o, actor, profile, state string
 	var mode int
 	var key *string
-	var rows, summary, accounts []byte
+	var summary []byte
 	var created, finished, lease pgtype.Timestamptz
 	var done, total int
 	var fileHash, runner string
-	if err := row.Scan(&id, &o, &actor, &mode, &profile, &key, &state, &rows, &summary, &accounts,
+	if err := row.Scan(&id, &o, &actor, &mode, &profile, &key, &state, &summary,
 		&created, &finished, &done, &total, &fileHash, &runner, &lease); err != nil {
 		return err
 	}
@@ -259,28 +259,16 @@ func scanBatch(row pgx.Row, b *batch.Record) error {
 	}
 	b.Created, b.Finished = fromTS(created), fromTS(finished)
 	b.Rows, b.Summary, b.Accounts = nil, batch.Summary{}, nil
-	if err := json.Unmarshal(rows, &b.Rows); err != nil {
-		return fmt.Errorf("decode the rows of batch %s: %w", id, err)
-	}
 	if err := json.Unmarshal(summary, &b.Summary); err != nil {
 		return fmt.Errorf("decode the summary of batch %s: %w", id, err)
-	}
-	if err := json.Unmarshal(accounts, &b.Accounts); err != nil {
-		return fmt.Errorf("decode the accounts of batch %s: %w", id, err)
 	}
 	return nil
 }
 
+// batchArgs are the arguments of a batch's header, in the order of
+// batchCols.
 func batchArgs(b batch.Record) ([]any, error) {
-	rows, err := jsonArg(b.Rows)
-	if err != nil {
-		return nil, err
-	}
 	summary, err := jsonArg(b.Summary)
-	if err != nil {
-		return nil, err
-	}
-	accounts, err := jsonArg(b.Accounts)
 	if err != nil {
 		return nil, err
 	}
@@ -289,7 +277,39 @@ func batchArgs(b batch.Record) ([]any, error) {
 		key = b.Key
 	}
 	return []any{b.ID, string(b.OrgID), string(b.Actor), int(b.Mode), string(b.Profile), key, string(b.State),
-		rows, summary, accounts, ts(b.Created), ts(b.Finished), b.Done, b.Total, b.FileHash, b.Runner, ts(b.LeaseUntil)}, nil
+		summary, ts(b.Created), ts(b.Finished), b.Done, b.Total, b.FileHash, b.Runner, ts(b.LeaseUntil)}, nil
+}
+
+// batchRowArgs are the arguments of appendBatchRows: the batch's ID, then
+// each column of batchRowCols as an array.
+func batchRowArgs(id string, rows []batch.ReportRow, accounts []account.ID) []any {
+	n := len(rows)
+	lines := make([]int32, n)
+	cols := make([][]string, 8)
+	for i := range cols {
+		cols[i] = make([]string, n)
+	}
+	for i, r := range rows {
+		lines[i] = int32(r.Row)
+		cols[0][i], cols[1][i], cols[2][i], cols[3][i] = r.EmailOrDevice, r.FirstName, r.LastName, r.MultilineNumber
+		cols[4][i], cols[5][i], cols[6][i] = string(r.Status), r.Error, r.ErrorCode
+		if accounts != nil {
+			cols[7][i] = string(accounts[i])
+		}
+	}
+	return []any{id, lines, cols[0], cols[1], cols[2], cols[3], cols[4], cols[5], cols[6], cols[7]}
+}
+
+// scanBatchRow scans a line of batchRows and its account ("" for none).
+func scanBatchRow(row pgx.Row, r *batch.ReportRow, a *account.ID) error {
+	var line int32
+	var status, acct string
+	if err := row.Scan(&line, &r.EmailOrDevice, &r.FirstName, &r.LastName, &r.MultilineNumber, &status,
+		&r.Error, &r.ErrorCode, &acct); err != nil {
+		return err
+	}
+	r.Row, r.Status, *a = int(line), batch.Status(status), account.ID(acct)
+	return nil
 }
 
 func scanEvent(row pgx.Row, e *multiline.AuditEvent) error {

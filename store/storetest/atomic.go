@@ -31,6 +31,7 @@ type snapshot struct {
 	Accounts [][]account.Account
 	Messages [][]invite.Message
 	Batches  [][]batch.Record
+	Lines    [][]batch.ReportRow // of each batch of Batches, in order
 	Audit    []multiline.AuditEvent
 	Due      []invite.Message
 }
@@ -46,7 +47,12 @@ func (f *fixture) snap(orgs ...org.ID) snapshot {
 		s.Capacity = append(s.Capacity, f.capacity(o))
 		s.Accounts = append(s.Accounts, listAll(f, accountsOf(o)))
 		s.Messages = append(s.Messages, listAll(f, messagesOf(o)))
-		s.Batches = append(s.Batches, listAll(f, batchesOf(o)))
+		bs := listAll(f, batchesOf(o))
+		s.Batches = append(s.Batches, bs)
+		for _, b := range bs {
+			rows, _ := f.lines(b.ID)
+			s.Lines = append(s.Lines, rows)
+		}
 	}
 	s.Profiles = get(f, func(ctx context.Context, tx multiline.Tx) ([]permissions.Profile, error) {
 		return tx.Profiles(ctx, orgs)
@@ -214,7 +220,7 @@ func testAtomicity(t *testing.T, newStore func(*testing.T) multiline.Store) {
 			f.fits(func(ctx context.Context, tx multiline.Tx) error { return tx.CreateNumber(ctx, n4) })
 			f.fits(func(ctx context.Context, tx multiline.Tx) error { return tx.Enqueue(ctx, m) })
 			f.fits(func(ctx context.Context, tx multiline.Tx) error { return tx.CreateBatch(ctx, bt) })
-			assert.Equal(t, bt0, get(f, func(ctx context.Context, tx multiline.Tx) (batch.Record, error) {
+			assert.Equal(t, header(bt0), get(f, func(ctx context.Context, tx multiline.Tx) (batch.Record, error) {
 				return tx.BatchByKey(ctx, a.ID, bt0.Key)
 			}), "the failed transaction cleared a batch key for good")
 			f.fits(func(ctx context.Context, tx multiline.Tx) error {
@@ -369,6 +375,10 @@ func writeEverything(ctx context.Context, tx multiline.Tx, w writes) error {
 	if err := step("UpdateBatch", tx.UpdateBatch(ctx, w.batch0)); err != nil {
 		return err
 	}
+	if err := step("AppendBatchRows", tx.AppendBatchRows(ctx, w.batch0.ID,
+		[]batch.ReportRow{{Row: 99, EmailOrDevice: "late@example.com", Status: batch.StatusImported}}, []account.ID{w.y.ID})); err != nil {
+		return err
+	}
 	if got, err := tx.Account(ctx, y.ID); err != nil || got.Number != w.assign {
 		return fmt.Errorf("%w: account %v, %v", errSeen, got.ID, err)
 	}
@@ -428,6 +438,10 @@ func testFailedCallKeepsTx(t *testing.T, newStore func(*testing.T) multiline.Sto
 		fail("DeleteAccount of a missing account", tx.DeleteAccount(ctx, ghost.ID), mlerr.ErrNotFound)
 		_, err = tx.Number(ctx, "+14155559999")
 		fail("Number", err, mlerr.ErrNotFound)
+		ghostBatch := f.newBatch(o.ID)
+		fail("AppendBatchRows to a missing batch", tx.AppendBatchRows(ctx, ghostBatch.ID, ghostBatch.Rows, ghostBatch.Accounts), mlerr.ErrNotFound)
+		_, _, err = tx.BatchRows(ctx, ghostBatch.ID)
+		fail("BatchRows of a missing batch", err, mlerr.ErrNotFound)
 		return tx.CreateAccount(ctx, after)
 	})
 	require.NoError(t, err, "the transaction could not go on after a not-found or unique-key answer")

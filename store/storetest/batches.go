@@ -16,9 +16,10 @@ import (
 	"github.com/multilinehq/multiline/org"
 )
 
-// testBatches checks batch records: the round trip, the idempotency key
-// (unique per organization when set, cleared but never changed), and that
-// neither the organization nor the key changes through UpdateBatch.
+// testBatches checks batch records: the round trip of the header, the
+// idempotency key (unique per organization when set, cleared but never
+// changed), that neither the organization nor the key changes through
+// UpdateBatch, and the report lines kept apart from the header (testBatchRows).
 func testBatches(t *testing.T, newStore func(*testing.T) multiline.Store) {
 	read := func(f *fixture, id string) batch.Record {
 		f.t.Helper()
@@ -45,15 +46,17 @@ func testBatches(t *testing.T, newStore func(*testing.T) multiline.Store) {
 		done := f.newBatch(o.ID)
 		done.ID, done.Key, done.Created = b.ID, b.Key, b.Created
 		f.must(func(ctx context.Context, tx multiline.Tx) error { return tx.UpdateBatch(ctx, done) })
-		assert.Equal(t, done, read(f, b.ID))
+		assert.Equal(t, header(done), read(f, b.ID), "the header is replaced, and carries no lines")
 		got, err := byKey(f, o.ID, b.Key)
 		require.NoError(t, err)
-		assert.Equal(t, done, got)
+		assert.Equal(t, header(done), got)
+		rows, _ := f.lines(b.ID)
+		assert.Empty(t, rows, "UpdateBatch stored the lines of the record it was given")
 	})
 
 	t.Run("Progress", func(t *testing.T) {
-		// A running batch's record is rewritten as each group commits (its
-		// rows, progress and lease) and when its lease changes hands; every
+		// A running batch's header is rewritten as each group commits (its
+		// progress and lease) and when its lease changes hands; every
 		// field reads back as written, a lease cleared as the zero time.
 		f := newFixture(t, newStore)
 		o := f.createOrg("")
@@ -62,8 +65,7 @@ func testBatches(t *testing.T, newStore func(*testing.T) multiline.Store) {
 		})
 		steps := []func(*batch.Record){
 			func(r *batch.Record) { // a group committed
-				full := f.newBatch(o.ID)
-				r.Rows, r.Accounts, r.Summary, r.Done = full.Rows[:1], full.Accounts[:1], batch.Summary{Total: 1, Invited: 1}, 1
+				r.Summary, r.Done = batch.Summary{Total: 1, Invited: 1}, 1
 				r.LeaseUntil = r.LeaseUntil.Add(time.Minute)
 			},
 			func(r *batch.Record) { r.Runner, r.LeaseUntil = "run-resumed", at(99) }, // resumed elsewhere
@@ -138,10 +140,10 @@ func testBatches(t *testing.T, newStore func(*testing.T) multiline.Store) {
 		f.createBatch(a.ID, noKey)
 		got, err := byKey(f, a.ID, b.Key)
 		require.NoError(t, err)
-		assert.Equal(t, b, got)
+		assert.Equal(t, header(b), got)
 		got, err = byKey(f, other.ID, b.Key)
 		require.NoError(t, err)
-		assert.Equal(t, elsewhere, got)
+		assert.Equal(t, header(elsewhere), got)
 		_, err = byKey(f, a.ID, "no-such-key")
 		assert.ErrorIs(t, err, mlerr.ErrNotFound)
 	})
@@ -153,7 +155,7 @@ func testBatches(t *testing.T, newStore func(*testing.T) multiline.Store) {
 		undone := b
 		undone.State, undone.Key = batch.Undone, ""
 		f.must(func(ctx context.Context, tx multiline.Tx) error { return tx.UpdateBatch(ctx, undone) })
-		assert.Equal(t, undone, read(f, b.ID))
+		assert.Equal(t, header(undone), read(f, b.ID))
 		_, err := byKey(f, a.ID, b.Key)
 		assert.ErrorIs(t, err, mlerr.ErrNotFound, "a cleared key still finds its batch")
 
@@ -161,7 +163,7 @@ func testBatches(t *testing.T, newStore func(*testing.T) multiline.Store) {
 		again := f.createBatch(a.ID, func(r *batch.Record) { r.Key = b.Key })
 		got, err := byKey(f, a.ID, b.Key)
 		require.NoError(t, err)
-		assert.Equal(t, again, got)
+		assert.Equal(t, header(again), got)
 	})
 
 	t.Run("Immutable", func(t *testing.T) {
@@ -187,7 +189,7 @@ func testBatches(t *testing.T, newStore func(*testing.T) multiline.Store) {
 				err := f.do(func(ctx context.Context, tx multiline.Tx) error { return tx.UpdateBatch(ctx, changed) })
 				// The contract names no error for it; it must be refused.
 				require.Error(t, err)
-				assert.Equal(t, tt.before, read(f, tt.before.ID), "a refused update changed the batch")
+				assert.Equal(t, header(tt.before), read(f, tt.before.ID), "a refused update changed the batch")
 				if changed.Key != "" && changed.Key != tt.before.Key {
 					_, err := byKey(f, changed.OrgID, changed.Key)
 					assert.ErrorIs(t, err, mlerr.ErrNotFound, "a refused key was taken")
@@ -217,6 +219,7 @@ func testBatches(t *testing.T, newStore func(*testing.T) multiline.Store) {
 	})
 
 	t.Run("Copies", func(t *testing.T) {
+		// A header holds no slice; the lines are copied in and out.
 		f := newFixture(t, newStore)
 		o := f.createOrg("")
 		b := f.newBatch(o.ID)
@@ -224,29 +227,209 @@ func testBatches(t *testing.T, newStore func(*testing.T) multiline.Store) {
 		want.ID, want.Key, want.Created, want.Finished, want.Accounts = b.ID, b.Key, b.Created, b.Finished, []account.ID{b.Accounts[0], ""}
 		want.FileHash, want.Runner, want.LeaseUntil = b.FileHash, b.Runner, b.LeaseUntil
 		require.Equal(t, want, b)
-		scribble := func(r *batch.Record) {
-			r.Rows[0].FirstName = "scribbled"
-			r.Accounts[0] = "scribbled"
+		scribble := func(rows []batch.ReportRow, accts []account.ID) {
+			rows[0].FirstName = "scribbled"
+			accts[0] = "scribbled"
+		}
+		check := func(msg string) {
+			t.Helper()
+			rows, accts := f.lines(want.ID)
+			require.Equal(t, want.Rows, rows, msg)
+			require.Equal(t, want.Accounts, accts, msg)
 		}
 
 		f.must(func(ctx context.Context, tx multiline.Tx) error { return tx.CreateBatch(ctx, b) })
-		scribble(&b)
-		got := read(f, want.ID)
-		require.Equal(t, want, got, "changing the batch passed to CreateBatch changed the store")
-		scribble(&got)
-		require.Equal(t, want, read(f, want.ID), "changing the batch returned by Batch changed the store")
-		got, err := byKey(f, o.ID, want.Key)
-		require.NoError(t, err)
-		scribble(&got)
-		require.Equal(t, want, read(f, want.ID), "changing the batch returned by BatchByKey changed the store")
+		scribble(b.Rows, b.Accounts)
+		check("changing the batch passed to CreateBatch changed the store")
+		rows, accts := f.lines(want.ID)
+		scribble(rows, accts)
+		check("changing the lines returned by BatchRows changed the store")
+
+		more := []batch.ReportRow{{Row: 7, EmailOrDevice: "eve@example.com", Status: batch.StatusInvited}}
+		moreAccts := []account.ID{"acc-eve"}
+		f.must(func(ctx context.Context, tx multiline.Tx) error {
+			return tx.AppendBatchRows(ctx, want.ID, more, moreAccts)
+		})
+		want.Rows, want.Accounts = append(want.Rows, more[0]), append(want.Accounts, moreAccts[0])
+		scribble(more, moreAccts)
+		check("changing the lines passed to AppendBatchRows changed the store")
+	})
+
+	t.Run("Rows", func(t *testing.T) { testBatchRows(t, newStore) })
+}
+
+// testBatchRows checks a batch's report lines: stored by CreateBatch and
+// AppendBatchRows, read by BatchRows ordered by line whatever the order
+// they came in, apart from the header (which UpdateBatch replaces without
+// touching them) and from the lines of other batches; a line stored twice
+// is refused, and so is a missing batch.
+func testBatchRows(t *testing.T, newStore func(*testing.T) multiline.Store) {
+	line := func(n int, st batch.Status) batch.ReportRow {
+		return batch.ReportRow{Row: n, EmailOrDevice: fmt.Sprintf("u%d@example.com", n), FirstName: "F", LastName: "L",
+			MultilineNumber: fmt.Sprintf("+1415555%04d", n), Status: st}
+	}
+	appendRows := func(id string, rows []batch.ReportRow, accts []account.ID) func(context.Context, multiline.Tx) error {
+		return func(ctx context.Context, tx multiline.Tx) error { return tx.AppendBatchRows(ctx, id, rows, accts) }
+	}
+	empty := func(r *batch.Record) { r.Rows, r.Accounts = nil, nil }
+
+	t.Run("CreateWithRows", func(t *testing.T) {
+		f := newFixture(t, newStore)
+		o := f.createOrg("")
+		b := f.createBatch(o.ID)
+		got := get(f, func(ctx context.Context, tx multiline.Tx) (batch.Record, error) { return tx.Batch(ctx, b.ID) })
+		assert.Equal(t, header(b), got, "Batch returns the header only")
+		rows, accts := f.lines(b.ID)
+		assert.Equal(t, b.Rows, rows)
+		assert.Equal(t, b.Accounts, accts)
 		list := listAll(f, batchesOf(o.ID))
 		require.Len(t, list, 1)
-		scribble(&list[0])
-		require.Equal(t, want, read(f, want.ID), "changing the batch returned by ListBatches changed the store")
+		assert.Equal(t, header(b), list[0], "ListBatches returns headers only")
 
-		upd := read(f, want.ID)
-		f.must(func(ctx context.Context, tx multiline.Tx) error { return tx.UpdateBatch(ctx, upd) })
-		scribble(&upd)
-		require.Equal(t, want, read(f, want.ID), "changing the batch passed to UpdateBatch changed the store")
+		none := f.createBatch(o.ID, empty)
+		rows, accts = f.lines(none.ID)
+		assert.Empty(t, rows)
+		assert.Empty(t, accts)
 	})
+
+	t.Run("AppendOrder", func(t *testing.T) {
+		// Lines come in processing order (an Import & Invite batch takes
+		// the rows naming a number first; a resumed one fills gaps), and
+		// read back by line, each with its own account.
+		f := newFixture(t, newStore)
+		o := f.createOrg("")
+		b := f.createBatch(o.ID, empty)
+		f.must(appendRows(b.ID, []batch.ReportRow{line(5, batch.StatusInvited), line(3, batch.StatusFailed)}, []account.ID{"acc-5", ""}))
+		f.must(appendRows(b.ID, []batch.ReportRow{line(4, batch.StatusInvited), line(2, batch.StatusInvited)}, []account.ID{"acc-4", "acc-2"}))
+		f.must(appendRows(b.ID, []batch.ReportRow{line(6, batch.StatusFailed)}, nil)) // nil: no accounts
+		f.must(appendRows(b.ID, nil, nil))                                            // nothing: a no-op
+		rows, accts := f.lines(b.ID)
+		assert.Equal(t, []batch.ReportRow{line(2, batch.StatusInvited), line(3, batch.StatusFailed), line(4, batch.StatusInvited),
+			line(5, batch.StatusInvited), line(6, batch.StatusFailed)}, rows)
+		assert.Equal(t, []account.ID{"acc-2", "", "acc-4", "acc-5", ""}, accts)
+
+		// A transaction reads its own appends, and one that fails keeps none.
+		got := get(f, func(ctx context.Context, tx multiline.Tx) ([]batch.ReportRow, error) {
+			if err := tx.AppendBatchRows(ctx, b.ID, []batch.ReportRow{line(1, batch.StatusInvited)}, []account.ID{"acc-1"}); err != nil {
+				return nil, err
+			}
+			rows, _, err := tx.BatchRows(ctx, b.ID)
+			return rows, err
+		})
+		assert.Equal(t, []int{1, 2, 3, 4, 5, 6}, lineNumbers(got))
+		err := f.do(func(ctx context.Context, tx multiline.Tx) error {
+			if err := tx.AppendBatchRows(ctx, b.ID, []batch.ReportRow{line(9, batch.StatusInvited)}, []account.ID{"acc-9"}); err != nil {
+				return err
+			}
+			return errRollback
+		})
+		require.ErrorIs(t, err, errRollback)
+		rows, _ = f.lines(b.ID)
+		assert.Equal(t, []int{1, 2, 3, 4, 5, 6}, lineNumbers(rows), "a rolled-back append was kept")
+	})
+
+	t.Run("HeaderApart", func(t *testing.T) {
+		// UpdateBatch replaces the header and ignores the record's lines:
+		// none given, other ones, or the same.
+		f := newFixture(t, newStore)
+		o := f.createOrg("")
+		b := f.createBatch(o.ID)
+		for i, upd := range []func(*batch.Record){
+			func(r *batch.Record) { r.Rows, r.Accounts = nil, nil },
+			func(r *batch.Record) {
+				r.Rows, r.Accounts = []batch.ReportRow{line(40, batch.StatusFailed)}, []account.ID{"acc-40"}
+			},
+			func(r *batch.Record) { r.State, r.Done = batch.Undone, 7 },
+		} {
+			u := b
+			upd(&u)
+			f.must(func(ctx context.Context, tx multiline.Tx) error { return tx.UpdateBatch(ctx, u) })
+			assert.Equal(t, header(u), get(f, func(ctx context.Context, tx multiline.Tx) (batch.Record, error) { return tx.Batch(ctx, b.ID) }), "update %d", i)
+			rows, accts := f.lines(b.ID)
+			assert.Equal(t, b.Rows, rows, "update %d changed the lines", i)
+			assert.Equal(t, b.Accounts, accts, "update %d changed the accounts", i)
+		}
+	})
+
+	t.Run("Apart", func(t *testing.T) {
+		// Two batches with the same lines each read their own.
+		f := newFixture(t, newStore)
+		o, other := f.createOrg(""), f.createOrg("")
+		a := f.createBatch(o.ID, empty)
+		b := f.createBatch(other.ID, empty)
+		c := f.createBatch(o.ID, empty)
+		f.must(appendRows(a.ID, []batch.ReportRow{line(2, batch.StatusInvited), line(3, batch.StatusInvited)}, []account.ID{"a-2", "a-3"}))
+		f.must(appendRows(b.ID, []batch.ReportRow{line(3, batch.StatusFailed), line(2, batch.StatusFailed)}, []account.ID{"", "b-2"}))
+		rows, accts := f.lines(a.ID)
+		assert.Equal(t, []batch.ReportRow{line(2, batch.StatusInvited), line(3, batch.StatusInvited)}, rows)
+		assert.Equal(t, []account.ID{"a-2", "a-3"}, accts)
+		rows, accts = f.lines(b.ID)
+		assert.Equal(t, []batch.ReportRow{line(2, batch.StatusFailed), line(3, batch.StatusFailed)}, rows)
+		assert.Equal(t, []account.ID{"b-2", ""}, accts)
+		rows, _ = f.lines(c.ID)
+		assert.Empty(t, rows)
+	})
+
+	t.Run("DuplicateLine", func(t *testing.T) {
+		// A line stored already, or twice in one call, is a *UniqueError
+		// on "batch_row", from the call or at the latest from the commit,
+		// and nothing of the transaction is kept.
+		f := newFixture(t, newStore)
+		o := f.createOrg("")
+		b := f.createBatch(o.ID) // lines 2 and 3
+		for name, rows := range map[string][]batch.ReportRow{
+			"stored":  {line(4, batch.StatusInvited), line(3, batch.StatusInvited)},
+			"twice":   {line(5, batch.StatusInvited), line(5, batch.StatusFailed)},
+			"created": {line(2, batch.StatusFailed)},
+		} {
+			t.Run(name, func(t *testing.T) {
+				f := f.with(t)
+				other := f.newAccount(o.ID)
+				err := f.do(func(ctx context.Context, tx multiline.Tx) error {
+					if err := tx.CreateAccount(ctx, other); err != nil {
+						return err
+					}
+					return tx.AppendBatchRows(ctx, b.ID, rows, nil)
+				})
+				requireUnique(t, err, multiline.KeyBatchRow)
+				got, accts := f.lines(b.ID)
+				assert.Equal(t, b.Rows, got, "a refused append was kept")
+				assert.Equal(t, b.Accounts, accts)
+				_, err = try(f, func(ctx context.Context, tx multiline.Tx) (account.Account, error) { return tx.Account(ctx, other.ID) })
+				assert.ErrorIs(t, err, mlerr.ErrNotFound, "a transaction whose append was refused committed")
+			})
+		}
+
+		// CreateBatch with a line twice stores nothing.
+		dup := f.newBatch(o.ID)
+		dup.Rows[1].Row = dup.Rows[0].Row
+		requireUnique(t, f.do(func(ctx context.Context, tx multiline.Tx) error { return tx.CreateBatch(ctx, dup) }), multiline.KeyBatchRow)
+		_, err := try(f, func(ctx context.Context, tx multiline.Tx) (batch.Record, error) { return tx.Batch(ctx, dup.ID) })
+		assert.ErrorIs(t, err, mlerr.ErrNotFound, "a batch refused for its lines was stored")
+	})
+
+	t.Run("Refused", func(t *testing.T) {
+		f := newFixture(t, newStore)
+		o := f.createOrg("")
+		b := f.createBatch(o.ID)
+		ghost := f.newBatch(o.ID)
+		require.ErrorIs(t, f.do(appendRows(ghost.ID, ghost.Rows, ghost.Accounts)), mlerr.ErrNotFound)
+		_, err := try(f, func(ctx context.Context, tx multiline.Tx) ([]batch.ReportRow, error) {
+			rows, _, err := tx.BatchRows(ctx, ghost.ID)
+			return rows, err
+		})
+		require.ErrorIs(t, err, mlerr.ErrNotFound)
+		// Accounts must be nil or one per line.
+		require.Error(t, f.do(appendRows(b.ID, []batch.ReportRow{line(8, batch.StatusInvited), line(9, batch.StatusInvited)}, []account.ID{"acc-8"})))
+		rows, _ := f.lines(b.ID)
+		assert.Equal(t, b.Rows, rows, "a refused append was kept")
+	})
+}
+
+func lineNumbers(rows []batch.ReportRow) []int {
+	out := make([]int, len(rows))
+	for i, r := range rows {
+		out[i] = r.Row
+	}
+	return out
 }

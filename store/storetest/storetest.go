@@ -392,6 +392,26 @@ func (f *fixture) newBatch(o org.ID) batch.Record {
 	}
 }
 
+// header is b as the store's header calls return it: without its report
+// lines.
+func header(b batch.Record) batch.Record {
+	b.Rows, b.Accounts = nil, nil
+	return b
+}
+
+// lines reads the report lines of batch id, and their accounts.
+func (f *fixture) lines(id string) ([]batch.ReportRow, []account.ID) {
+	f.t.Helper()
+	var rows []batch.ReportRow
+	var accts []account.ID
+	f.must(func(ctx context.Context, tx multiline.Tx) error {
+		var err error
+		rows, accts, err = tx.BatchRows(ctx, id)
+		return err
+	})
+	return rows, accts
+}
+
 func (f *fixture) createBatch(o org.ID, mods ...func(*batch.Record)) batch.Record {
 	f.t.Helper()
 	b := f.newBatch(o)

@@ -21,10 +21,11 @@ import (
 // not a row's fails the group, and so does a key that a concurrent
 // transaction took after the check (a *UniqueError), which the caller may
 // answer by running the rows through create instead.
-func (s *Service) createGroup(ctx context.Context, tx Tx, sc scope, ds []account.Draft, opt addOptions) ([]account.Account, []*invitation, []error, error) {
+//
+// It returns, for each row, the account created (zero for a row refused),
+// and the messages of the invitations, in row order.
+func (s *Service) createGroup(ctx context.Context, tx Tx, sc scope, ds []account.Draft, opt addOptions) ([]createdRow, []invite.Message, []error, error) {
 	n := len(ds)
-	accts := make([]account.Account, n)
-	invs := make([]*invitation, n)
 	errs := make([]error, n)
 	o := sc.org().ID
 	if err := tx.LockOrg(ctx, o); err != nil {
@@ -32,6 +33,10 @@ func (s *Service) createGroup(ctx context.Context, tx Tx, sc scope, ds []account
 	}
 
 	now := s.now()
+	// The rows' accounts, and the row of each: the accounts go to the store
+	// as they are, with no copy per step.
+	candidates := make([]account.Account, 0, n)
+	rowOf := make([]int, 0, n)
 	var named []string
 	for i, d := range ds {
 		a, err := s.newAccount(d, o, now, opt)
@@ -39,26 +44,23 @@ func (s *Service) createGroup(ctx context.Context, tx Tx, sc scope, ds []account
 			errs[i] = err
 			continue
 		}
-		accts[i] = a
+		candidates, rowOf = append(candidates, a), append(rowOf, i)
 		if d.Number.E164 != "" {
 			named = append(named, d.Number.E164)
 		}
 	}
-	numbers := map[string]numberpool.Number{}
+	var numbers map[string]numberpool.Number
 	if len(named) > 0 {
 		found, err := tx.Numbers(ctx, named)
 		if err != nil {
 			return nil, nil, nil, err
 		}
+		numbers = make(map[string]numberpool.Number, len(found)+len(candidates))
 		for _, num := range found {
 			numbers[num.E164] = num
 		}
-	}
-	candidates := make([]account.Account, 0, n)
-	for i := range accts {
-		if errs[i] == nil {
-			candidates = append(candidates, accts[i])
-		}
+	} else {
+		numbers = make(map[string]numberpool.Number, len(candidates))
 	}
 	conflicts, err := tx.AccountConflicts(ctx, candidates)
 	if err != nil {
@@ -70,23 +72,21 @@ func (s *Service) createGroup(ctx context.Context, tx Tx, sc scope, ds []account
 
 	// What the rows accepted so far took: the store sees their numbers (they
 	// are updated as they are taken) but not yet their accounts.
-	usernames := map[string]bool{}
+	usernames := make(map[string]bool, len(candidates))
 	accountIDs := map[string]bool{}
 	pending := 0
-	created := candidates[:0] // candidates are not read again: reuse their array
+	rows := make([]createdRow, n)
+	// candidates[k] is read before created's k-th entry is written: reuse
+	// their array.
+	created := candidates[:0]
 	var newInvs []invite.Invitation
 	var msgs []invite.Message
 	if opt.invite {
 		newInvs, msgs = make([]invite.Invitation, 0, len(candidates)), make([]invite.Message, 0, len(candidates))
 	}
-	k := 0
-	for i, d := range ds {
-		if errs[i] != nil {
-			continue
-		}
-		a, conflict := accts[i], conflicts[k]
-		k++
-		accts[i] = account.Account{}
+	for k := range candidates {
+		i := rowOf[k]
+		d, a, conflict := ds[i], candidates[k], conflicts[k]
 		capBefore, err := tx.Capacity(ctx, o)
 		if err != nil {
 			return nil, nil, nil, err
@@ -133,7 +133,7 @@ func (s *Service) createGroup(ctx context.Context, tx Tx, sc scope, ds []account
 		}
 		pending += add
 		created = append(created, a)
-		accts[i] = a
+		rows[i] = createdRow{ID: a.ID, Number: a.Number}
 		if err := s.audit(ctx, tx, sc.admin.ID, o, ActionAccountCreated, string(a.ID), nil, accountJSON(a)); err != nil {
 			return nil, nil, nil, err
 		}
@@ -152,7 +152,6 @@ func (s *Service) createGroup(ctx context.Context, tx Tx, sc scope, ds []account
 			return nil, nil, nil, err
 		}
 		newInvs, msgs = append(newInvs, inv), append(msgs, m)
-		invs[i] = &invitation{inv: inv, msg: m}
 		if err := s.audit(ctx, tx, sc.admin.ID, o, ActionInvitationCreated, string(a.ID), nil, inv.AuditView()); err != nil {
 			return nil, nil, nil, err
 		}
@@ -166,7 +165,13 @@ func (s *Service) createGroup(ctx context.Context, tx Tx, sc scope, ds []account
 	if err := tx.CreateInvitations(ctx, newInvs); err != nil {
 		return nil, nil, nil, err
 	}
-	return accts, invs, errs, nil
+	return rows, msgs, errs, nil
+}
+
+// createdRow is what createGroup's caller needs of an account it created.
+type createdRow struct {
+	ID     account.ID
+	Number string
 }
 
 // namedNumber is pickNumber's answer for a number the row names, from the

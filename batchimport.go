@@ -259,17 +259,14 @@ func (imp *importer) ImportCheckpoint(ctx context.Context, rows []batch.Row, ds 
 	}
 	// The group's way: the same outcome in a few calls of the store.
 	grouped := func(ctx context.Context, tx Tx) error {
-		as, invs, rowErrs, err := imp.s.createGroup(ctx, tx, imp.sc, ds, opt)
+		made, ms, rowErrs, err := imp.s.createGroup(ctx, tx, imp.sc, ds, opt)
 		if err != nil {
 			return err
 		}
 		copy(errs, rowErrs)
-		msgs = msgs[:0]
-		for i, a := range as {
+		msgs = ms
+		for i, a := range made {
 			outs[i], accts[i] = batch.Outcome{Number: a.Number}, a.ID
-			if invs[i] != nil {
-				msgs = append(msgs, invs[i].msg)
-			}
 		}
 		return checkpoint(ctx, tx)
 	}

@@ -24,18 +24,42 @@ func sameParse(t testing.TB, s string) {
 func nanpForms(nsn string) (fast []string, slow string) {
 	a, e, l := nsn[:3], nsn[3:6], nsn[6:]
 	return []string{
-		"+1" + nsn, "1" + nsn, "+1 " + a + " " + e + " " + l, "+1-" + a + "-" + e + "-" + l,
-		" +1 " + a + "-" + e + "-" + l + " ", "+ 1" + nsn, "+1 " + nsn,
+		"+1" + nsn, "1" + nsn, "+1 " + a + " " + e + " " + l, " +1-" + a + "-" + e + "-" + l + " ", "+ 1" + nsn,
 	}, "+1 (" + a + ") " + e + "-" + l
 }
 
 // TestNANPFastPath compares the fast path with phonenumbers for every area
 // code (000–999, so also those no number has) with exchanges and lines that
-// are valid, reserved and unassigned, in every form the fast path reads.
+// are valid and not, in the forms the fast path reads.
 func TestNANPFastPath(t *testing.T) {
+	// The premises of the fast path, in the library's metadata: code 1's
+	// first region is the US, which has no leading digits (so IsValidNumber
+	// judges a number valid in the US by the US's rules), and whose national
+	// prefix for parsing is "1" (so Parse strips nothing from a national
+	// number starting 2-9).
+	if r := phonenumbers.GetRegionCodesForCountryCode(1); len(r) == 0 || r[0] != "US" {
+		t.Fatalf("the regions of code 1 are %v: the fast path needs the US first", r)
+	}
+	meta, err := phonenumbers.MetadataCollection()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var us *phonenumbers.PhoneMetadata
+	for _, m := range meta.GetMetadata() {
+		if m.GetId() == "US" {
+			us = m
+		}
+	}
+	if us == nil || us.GetCountryCode() != 1 || us.GetLeadingDigits() != "" {
+		t.Fatalf("US metadata %v: the fast path needs code 1 and no leading digits", us)
+	}
+	if p, np := us.GetNationalPrefixForParsing(), us.GetNationalPrefix(); p != "1" && (p != "" || np != "1") {
+		t.Fatalf("US national prefix for parsing %q (national prefix %q): the fast path needs \"1\"", p, np)
+	}
+
 	valid := 0
 	for area := range 1000 {
-		for _, rest := range []string{"5550101", "2000000", "9999999", "0100000", "1234567", "9110000", "5551212", "2019876"} {
+		for _, rest := range []string{"5550101", "2019876", "9999999", "0100000"} {
 			nsn := fmt.Sprintf("%03d%s", area, rest)
 			fast, slow := nanpForms(nsn)
 			for _, s := range fast {
@@ -54,7 +78,7 @@ func TestNANPFastPath(t *testing.T) {
 			}
 		}
 	}
-	if valid < 1000 {
+	if valid < 500 {
 		t.Fatalf("only %d valid numbers among those compared: the test checks too little", valid)
 	}
 }

@@ -308,9 +308,16 @@ func parseE164(s string, fast bool) (string, error) {
 	}
 	if e164, nsn, ok := nanpNumber(in); ok && fast {
 		// What phonenumbers.Parse would return (see nanpNumber), judged by
-		// the library's own rule.
+		// the library's own rule. IsValidNumber judges a number of code 1
+		// by the first region of the code whose rules know it, and the
+		// first is the US, which claims no leading digits: a number valid
+		// in the US is valid, which IsValidNumberForRegion tells with half
+		// of IsValidNumber's work (that finds the region by the US's rules
+		// and then checks them again). TestNANPFastPath checks the premises
+		// against the library's metadata.
 		cc := int32(1)
-		if !phonenumbers.IsValidNumber(&phonenumbers.PhoneNumber{CountryCode: &cc, NationalNumber: &nsn}) {
+		num := &phonenumbers.PhoneNumber{CountryCode: &cc, NationalNumber: &nsn}
+		if !phonenumbers.IsValidNumberForRegion(num, "US") && !phonenumbers.IsValidNumber(num) {
 			return "", ErrBadNumber
 		}
 		return e164, nil

@@ -87,7 +87,17 @@ type store struct {
 	pending   map[org.ID]int
 	batches   map[string]batch.Record
 	batchKeys map[[2]string]string
+	// undoBuf is the array of the last transaction's undo log, cleared,
+	// for the next one: transactions are serialized, and an import's
+	// group writes some two thousand undo entries, whose log grown from
+	// nothing in every transaction was a twentieth of the import's bytes.
+	undoBuf []undoStep
 }
+
+// maxUndoBuf bounds the undo log array kept between transactions (in
+// entries, 40 bytes each), so that one huge transaction does not hold its
+// log's memory for good.
+const maxUndoBuf = 1 << 15
 
 type ctxKey struct{ s *store }
 
@@ -107,7 +117,8 @@ func (s *store) Tx(ctx context.Context, fn func(context.Context, multiline.Tx) e
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	t := &tx{s: s}
+	t := &tx{s: s, undo: s.undoBuf}
+	s.undoBuf = nil
 	defer func() {
 		t.done = true
 		if p := recover(); p != nil {
@@ -123,6 +134,13 @@ func (s *store) Tx(ctx context.Context, fn func(context.Context, multiline.Tx) e
 		if err != nil {
 			t.rollback()
 		}
+		if cap(t.undo) <= maxUndoBuf {
+			// Cleared, so that it keeps no map or closure alive; the
+			// entries past its end are zero already.
+			clear(t.undo)
+			s.undoBuf = t.undo[:0]
+		}
+		t.undo = nil
 	}()
 	return fn(context.WithValue(ctx, ctxKey{s}, true), t)
 }
@@ -140,7 +158,9 @@ func (t *tx) rollback() {
 	for _, u := range slices.Backward(t.undo) {
 		u.run()
 	}
-	t.undo = nil
+	// Entries past the end are kept zero (see store.undoBuf).
+	clear(t.undo)
+	t.undo = t.undo[:0]
 }
 
 func (t *tx) check(ctx context.Context) error {

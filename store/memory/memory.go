@@ -894,7 +894,7 @@ func (t *tx) AppendAudit(ctx context.Context, e multiline.AuditEvent) error {
 	if t.s.audit.has(e.ID) {
 		return &multiline.UniqueError{Key: multiline.KeyAuditEvent, Value: e.ID}
 	}
-	t.undo = append(t.undo, undoStep{fn: t.s.audit.appendEvent(cloneEvent(e))})
+	t.undo = append(t.undo, t.s.audit.appendEvent(cloneEvent(e)))
 	return nil
 }
 
@@ -903,7 +903,7 @@ func (t *tx) ListAudit(ctx context.Context, orgs []org.ID, p multiline.Page) ([]
 		return nil, "", err
 	}
 	var keys []string
-	t.s.audit.each(func(e *multiline.AuditEvent) {
+	t.s.audit.each(func(_ int, e *multiline.AuditEvent) {
 		if slices.Contains(orgs, e.OrgID) {
 			keys = append(keys, e.ID)
 		}

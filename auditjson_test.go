@@ -3,6 +3,7 @@ package multiline
 import (
 	"encoding/json"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -82,7 +83,7 @@ func TestDeliveryJSON(t *testing.T) {
 	times := []time.Time{{}, time.Date(2026, 3, 16, 17, 0, 0, 123, time.UTC),
 		time.Date(2026, 3, 16, 17, 0, 0, 0, time.FixedZone("X", -5*3600)),
 		time.Date(-3, 1, 2, 3, 4, 5, 0, time.UTC), time.Date(12026, 1, 2, 3, 4, 5, 0, time.UTC)}
-	errs := []string{"", "smtp: 550 \"no\" \\ such user", "é\u2028\xff<&>\n"}
+	errs := []string{"", "smtp: 550 \"no\" \\ such user", "é\u2028\xff<&>\n", "\x1b[31mdown\x1b[0m \a\v\x7f 😀"}
 	n := 0
 	for _, st := range []invite.MessageState{invite.Queued, invite.Failed, invite.Sent, invite.Cancelled, invite.Abandoned, "odd\"state"} {
 		for _, at := range times {
@@ -90,6 +91,11 @@ func TestDeliveryJSON(t *testing.T) {
 				m := invite.Message{State: st, Attempts: n % 7, LastError: e, SentAt: at, NextAttempt: at.Add(time.Hour)}
 				n++
 				require.Equal(t, string(deliveryOf(m).json()), string(deliveryJSON(m)), "%+v", m)
+				var got struct {
+					LastError string `json:"last_error"`
+				}
+				require.NoError(t, json.Unmarshal(deliveryJSON(m), &got), "%s", deliveryJSON(m))
+				require.Equal(t, strings.ToValidUTF8(e, "\uFFFD"), got.LastError)
 			}
 		}
 	}

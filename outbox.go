@@ -520,7 +520,7 @@ func deliveryJSON(m invite.Message) json.RawMessage {
 	b = strconv.AppendInt(b, int64(m.Attempts), 10)
 	if m.LastError != "" {
 		b = append(b, `,"last_error":`...)
-		b = strconv.AppendQuoteToASCII(b, m.LastError)
+		b = appendJSONString(b, m.LastError) // see Delivery.json
 	}
 	if !m.SentAt.IsZero() {
 		// RFC 3339 is ASCII letters, digits and punctuation with no quote
@@ -543,7 +543,10 @@ func (d Delivery) json() json.RawMessage {
 	b = strconv.AppendInt(b, int64(d.Attempts), 10)
 	if d.LastError != "" {
 		b = append(b, `,"last_error":`...)
-		b = strconv.AppendQuoteToASCII(b, d.LastError)
+		// As encoding/json writes it: the error is the notifier's text,
+		// where Go quoting would write an escape sequence JSON does not
+		// have (\x1b, \U0001f600, \a), and PostgreSQL refuses the event.
+		b = appendJSONString(b, d.LastError)
 	}
 	if d.SentAt != "" {
 		b = append(b, `,"sent_at":`...)

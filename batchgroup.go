@@ -86,7 +86,7 @@ func (s *Service) createGroup(ctx context.Context, tx Tx, sc scope, ds []account
 	}
 	for k := range candidates {
 		i := rowOf[k]
-		d, a, conflict := ds[i], candidates[k], conflicts[k]
+		d, a, conflict := &ds[i], candidates[k], conflicts[k]
 		capBefore, err := tx.Capacity(ctx, o)
 		if err != nil {
 			return nil, nil, nil, err

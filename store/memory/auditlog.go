@@ -81,12 +81,12 @@ func (l *auditLog) appendEvent(e multiline.AuditEvent) undoStep {
 		l.index[e.ID] = l.n
 	}
 	l.n++
-	// The log as a keyDeleter: an undo entry with no closure to allocate.
+	// The log as a keyUndoer: an undo entry with no closure to allocate.
 	return undoStep{m: l, key: e.ID}
 }
 
-// deleteKey undoes the last append, the event with id (see appendEvent).
-func (l *auditLog) deleteKey(id string) {
+// undoKey undoes the last append, the event with id (see appendEvent).
+func (l *auditLog) undoKey(id string) {
 	l.n--
 	b := &l.blocks[l.n/auditChunk]
 	if l.index != nil {

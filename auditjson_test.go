@@ -3,12 +3,14 @@ package multiline
 import (
 	"encoding/json"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/multilinehq/multiline/account"
+	"github.com/multilinehq/multiline/invite"
 	"github.com/multilinehq/multiline/org"
 )
 
@@ -72,4 +74,29 @@ func FuzzAccountJSON(f *testing.F) {
 		require.NoError(t, err)
 		require.Equal(t, string(want), string(accountJSON(a)))
 	})
+}
+
+// TestDeliveryJSON holds deliveryJSON to deliveryOf(m).json() for every
+// state, with and without attempts, errors (quotes, non-ASCII, invalid
+// UTF-8) and send times (in other zones, before year 1 and after 9999).
+func TestDeliveryJSON(t *testing.T) {
+	times := []time.Time{{}, time.Date(2026, 3, 16, 17, 0, 0, 123, time.UTC),
+		time.Date(2026, 3, 16, 17, 0, 0, 0, time.FixedZone("X", -5*3600)),
+		time.Date(-3, 1, 2, 3, 4, 5, 0, time.UTC), time.Date(12026, 1, 2, 3, 4, 5, 0, time.UTC)}
+	errs := []string{"", "smtp: 550 \"no\" \\ such user", "é\u2028\xff<&>\n", "\x1b[31mdown\x1b[0m \a\v\x7f 😀"}
+	n := 0
+	for _, st := range []invite.MessageState{invite.Queued, invite.Failed, invite.Sent, invite.Cancelled, invite.Abandoned, "odd\"state"} {
+		for _, at := range times {
+			for _, e := range errs {
+				m := invite.Message{State: st, Attempts: n % 7, LastError: e, SentAt: at, NextAttempt: at.Add(time.Hour)}
+				n++
+				require.Equal(t, string(deliveryOf(m).json()), string(deliveryJSON(m)), "%+v", m)
+				var got struct {
+					LastError string `json:"last_error"`
+				}
+				require.NoError(t, json.Unmarshal(deliveryJSON(m), &got), "%s", deliveryJSON(m))
+				require.Equal(t, strings.ToValidUTF8(e, "\uFFFD"), got.LastError)
+			}
+		}
+	}
 }

@@ -23,6 +23,9 @@ import (
 // transaction took after the check (a *UniqueError), which the caller may
 // answer by running the rows through create instead.
 //
+// It returns, for each row, the account created (zero for a row refused),
+// and the messages of the invitations, in row order.
+//
 // With late set, the group locks its organization last rather than first
 // (see errLateLock): it decides every row against the capacity counts as
 // last committed, writes, and only then locks the organization and checks
@@ -39,11 +42,9 @@ import (
 // places at its row) it returns errLateLock and the caller runs the group
 // again locked. A late group's tally is for lateCheck, which the caller
 // runs as the last step of the transaction; late is tally != nil.
-func (s *Service) createGroup(ctx context.Context, tx Tx, sc scope, ds []account.Draft, opt addOptions, tally *lateTally) ([]account.Account, []*invitation, []error, error) {
+func (s *Service) createGroup(ctx context.Context, tx Tx, sc scope, ds []account.Draft, opt addOptions, tally *lateTally) ([]createdRow, []invite.Message, []error, error) {
 	late := tally != nil
 	n := len(ds)
-	accts := make([]account.Account, n)
-	invs := make([]*invitation, n)
 	errs := make([]error, n)
 	o := sc.org().ID
 	// counts are the unlocked counts a late group weighs its rows against,
@@ -60,6 +61,10 @@ func (s *Service) createGroup(ctx context.Context, tx Tx, sc scope, ds []account
 	}
 
 	now := s.now()
+	// The rows' accounts, and the row of each: the accounts go to the store
+	// as they are, with no copy per step.
+	candidates := make([]account.Account, 0, n)
+	rowOf := make([]int, 0, n)
 	var named []string
 	for i, d := range ds {
 		a, err := s.newAccount(d, o, now, opt)
@@ -67,26 +72,23 @@ func (s *Service) createGroup(ctx context.Context, tx Tx, sc scope, ds []account
 			errs[i] = err
 			continue
 		}
-		accts[i] = a
+		candidates, rowOf = append(candidates, a), append(rowOf, i)
 		if d.Number.E164 != "" {
 			named = append(named, d.Number.E164)
 		}
 	}
-	numbers := map[string]numberpool.Number{}
+	var numbers map[string]numberpool.Number
 	if len(named) > 0 {
 		found, err := tx.Numbers(ctx, named)
 		if err != nil {
 			return nil, nil, nil, err
 		}
+		numbers = make(map[string]numberpool.Number, len(found)+len(candidates))
 		for _, num := range found {
 			numbers[num.E164] = num
 		}
-	}
-	candidates := make([]account.Account, 0, n)
-	for i := range accts {
-		if errs[i] == nil {
-			candidates = append(candidates, accts[i])
-		}
+	} else {
+		numbers = make(map[string]numberpool.Number, len(candidates))
 	}
 	conflicts, err := tx.AccountConflicts(ctx, candidates)
 	if err != nil {
@@ -98,33 +100,30 @@ func (s *Service) createGroup(ctx context.Context, tx Tx, sc scope, ds []account
 
 	// What the rows accepted so far took: the store sees their numbers (they
 	// are updated as they are taken) but not yet their accounts.
-	usernames := map[string]bool{}
+	usernames := make(map[string]bool, len(candidates))
 	accountIDs := map[string]bool{}
 	pending := 0
-	created := candidates[:0] // candidates are not read again: reuse their array
+	rows := make([]createdRow, n)
+	// candidates[k] is read before created's k-th entry is written: reuse
+	// their array.
+	created := candidates[:0]
 	var newInvs []invite.Invitation
 	var msgs []invite.Message
 	if opt.invite {
 		newInvs, msgs = make([]invite.Invitation, 0, len(candidates)), make([]invite.Message, 0, len(candidates))
 	}
-	k := 0
-	for i, d := range ds {
-		if errs[i] != nil {
-			continue
-		}
-		a, conflict := accts[i], conflicts[k]
-		k++
-		accts[i] = account.Account{}
+	for k := range candidates {
+		i := rowOf[k]
+		d, a, conflict := &ds[i], candidates[k], conflicts[k]
 		capBefore := counts
+		var err error
 		if !late {
-			var err error
 			if capBefore, err = tx.Capacity(ctx, o); err != nil {
 				return nil, nil, nil, err
 			}
 		}
 		capBefore.Pending += pending
 		var num numberpool.Number
-		var err error
 		if !d.Number.IsZero() {
 			if d.Number.E164 != "" {
 				num, err = namedNumber(numbers, o, d.Number.E164)
@@ -168,7 +167,7 @@ func (s *Service) createGroup(ctx context.Context, tx Tx, sc scope, ds []account
 		}
 		pending += add
 		created = append(created, a)
-		accts[i] = a
+		rows[i] = createdRow{ID: a.ID, Number: a.Number}
 		if err := s.audit(ctx, tx, sc.admin.ID, o, ActionAccountCreated, string(a.ID), nil, accountJSON(a)); err != nil {
 			return nil, nil, nil, err
 		}
@@ -198,7 +197,6 @@ func (s *Service) createGroup(ctx context.Context, tx Tx, sc scope, ds []account
 			return nil, nil, nil, err
 		}
 		newInvs, msgs = append(newInvs, inv), append(msgs, m)
-		invs[i] = &invitation{inv: inv, msg: m}
 		if err := s.audit(ctx, tx, sc.admin.ID, o, ActionInvitationCreated, string(a.ID), nil, inv.AuditView()); err != nil {
 			return nil, nil, nil, err
 		}
@@ -215,7 +213,13 @@ func (s *Service) createGroup(ctx context.Context, tx Tx, sc scope, ds []account
 	if late {
 		tally.pending = pending
 	}
-	return accts, invs, errs, nil
+	return rows, msgs, errs, nil
+}
+
+// createdRow is what createGroup's caller needs of an account it created.
+type createdRow struct {
+	ID     account.ID
+	Number string
 }
 
 // errLateLock answers a group that locked its organization late (see

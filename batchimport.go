@@ -273,17 +273,14 @@ func (imp *importer) ImportCheckpoint(ctx context.Context, rows []batch.Row, ds 
 		if late {
 			tally = new(lateTally)
 		}
-		as, invs, rowErrs, err := imp.s.createGroup(ctx, tx, imp.sc, ds, opt, tally)
+		made, ms, rowErrs, err := imp.s.createGroup(ctx, tx, imp.sc, ds, opt, tally)
 		if err != nil {
 			return err
 		}
 		copy(errs, rowErrs)
-		msgs = msgs[:0]
-		for i, a := range as {
+		msgs = ms
+		for i, a := range made {
 			outs[i], accts[i] = batch.Outcome{Number: a.Number}, a.ID
-			if invs[i] != nil {
-				msgs = append(msgs, invs[i].msg)
-			}
 		}
 		if err := checkpoint(ctx, tx); err != nil || tally == nil {
 			return err

@@ -44,11 +44,14 @@ func ValidateRow(r Row, p account.Policy) (account.Draft, error) {
 	// (a number in E.164 reads as itself: FuzzNumberCell checks it); reading
 	// them again would double the most expensive work of a row, phone
 	// metadata matching, for nothing.
+	// The function captures the three strings, not r: a closure over r
+	// moved every row to the heap.
+	device, e164, assign := r.Input.Device, r.device, r.Input.AssignNumber
 	p.ParseNumber = func(s string) (string, error) {
 		switch {
-		case s == r.Input.Device && r.device != "":
-			return r.device, nil
-		case s == r.Input.AssignNumber:
+		case s == device && e164 != "":
+			return e164, nil
+		case s == assign:
 			return s, nil
 		}
 		return numberpool.ParseE164(s)

@@ -1,12 +1,14 @@
 package invite
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"html"
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -475,14 +477,24 @@ func (t *Template) Render(lang language.Tag, v Values) string {
 		t = t.alt
 	}
 	loc := localeOf(lang)
-	var b strings.Builder
-	b.Grow(len(t.src) + 256)
+	// Rendered in a buffer kept between renders and copied out at its
+	// exact length: a string grown in place kept the room it was given
+	// (the text's length and 256 bytes more), for as long as the message
+	// lives.
+	b := renderBufs.Get().(*bytes.Buffer)
+	defer renderBufs.Put(b)
+	b.Reset()
 	for _, sg := range t.segs {
 		if sg.ph == literal {
 			b.WriteString(sg.lit)
 			continue
 		}
-		t.writeValue(&b, loc, sg.ph, sg.bare, v)
+		t.writeValue(b, loc, sg.ph, sg.bare, v)
+	}
+	out := b.String()
+	if b.Cap() > maxRenderBuf {
+		// A huge custom text does not keep its buffer in the pool.
+		*b = bytes.Buffer{}
 	}
 	if t.part == PartSubject {
 		// Values come from names and settings, not from the validated
@@ -492,13 +504,20 @@ func (t *Template) Render(lang language.Tag, v Values) string {
 				return ' '
 			}
 			return r
-		}, b.String())
+		}, out)
 	}
-	return b.String()
+	return out
 }
 
+// renderBufs are the buffers Render writes into.
+var renderBufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// maxRenderBuf bounds the buffers kept in renderBufs: a template is at most
+// MaxTemplateSize, its values a few hundred bytes each.
+const maxRenderBuf = 4 * MaxTemplateSize
+
 // writeValue writes the value of one placeholder, escaped for the part.
-func (t *Template) writeValue(b *strings.Builder, loc *locale, ph placeholder, bare bool, v Values) {
+func (t *Template) writeValue(b *bytes.Buffer, loc *locale, ph placeholder, bare bool, v Values) {
 	var val string
 	switch ph {
 	case phFirstName:

@@ -105,11 +105,9 @@ func hostname(s string) bool {
 	if len(s) > 253 {
 		return false
 	}
-	labels := strings.Split(s, ".")
-	if len(labels) < 2 {
-		return false
-	}
-	for _, l := range labels {
+	n, last := 0, ""
+	for l := range strings.SplitSeq(s, ".") {
+		n, last = n+1, l
 		if l == "" || len(l) > 63 || l[0] == '-' || l[len(l)-1] == '-' {
 			return false
 		}
@@ -122,7 +120,7 @@ func hostname(s string) bool {
 			}
 		}
 	}
-	return !onlyDigits(labels[len(labels)-1])
+	return n >= 2 && !onlyDigits(last)
 }
 
 func onlyDigits(s string) bool {

@@ -24,6 +24,7 @@ func group[T any](t *tx, items []T, f func(T) error) error {
 			for _, u := range slices.Backward(t.undo[mark:]) {
 				u.run()
 			}
+			clear(t.undo[mark:]) // entries past the end are kept zero
 			t.undo = t.undo[:mark]
 			if t.failed == nil {
 				t.failed = err

@@ -36,7 +36,7 @@ import (
 
 // New returns an empty in-memory store.
 func New() multiline.Store {
-	return &store{
+	s := &store{
 		orgs:        map[org.ID]org.Org{},
 		admins:      map[permissions.AdminID]permissions.Admin{},
 		adminEmails: map[string]permissions.AdminID{},
@@ -58,6 +58,9 @@ func New() multiline.Store {
 		batchKeys:   map[[2]string]string{},
 		batchRows:   map[string]*rowLog{},
 	}
+	s.oldNumbers = &restorer[string, numberpool.Number]{m: s.numbers}
+	s.oldMessages = &restorer[invite.MessageID, invite.Message]{m: s.messages}
+	return s
 }
 
 type stateKey struct {
@@ -93,7 +96,21 @@ type store struct {
 	batches   map[string]batch.Record
 	batchKeys map[[2]string]string
 	batchRows map[string]*rowLog
+	// undoBuf is the array of the last transaction's undo log, cleared,
+	// for the next one: transactions are serialized, and an import's
+	// group writes some two thousand undo entries, whose log grown from
+	// nothing in every transaction was a twentieth of the import's bytes.
+	undoBuf []undoStep
+	// oldNumbers and oldMessages undo the updates of numbers and messages
+	// (see restorer): an import updates one of each a row.
+	oldNumbers  *restorer[string, numberpool.Number]
+	oldMessages *restorer[invite.MessageID, invite.Message]
 }
+
+// maxUndoBuf bounds the undo log array kept between transactions (in
+// entries, 40 bytes each), so that one huge transaction does not hold its
+// log's memory for good.
+const maxUndoBuf = 1 << 15
 
 type ctxKey struct{ s *store }
 
@@ -113,7 +130,8 @@ func (s *store) Tx(ctx context.Context, fn func(context.Context, multiline.Tx) e
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	t := &tx{s: s}
+	t := &tx{s: s, undo: s.undoBuf}
+	s.undoBuf = nil
 	defer func() {
 		t.done = true
 		if p := recover(); p != nil {
@@ -129,6 +147,15 @@ func (s *store) Tx(ctx context.Context, fn func(context.Context, multiline.Tx) e
 		if err != nil {
 			t.rollback()
 		}
+		s.oldNumbers.reset()
+		s.oldMessages.reset()
+		if cap(t.undo) <= maxUndoBuf {
+			// Cleared, so that it keeps no map or closure alive; the
+			// entries past its end are zero already.
+			clear(t.undo)
+			s.undoBuf = t.undo[:0]
+		}
+		t.undo = nil
 	}()
 	return fn(context.WithValue(ctx, ctxKey{s}, true), t)
 }
@@ -146,7 +173,9 @@ func (t *tx) rollback() {
 	for _, u := range slices.Backward(t.undo) {
 		u.run()
 	}
-	t.undo = nil
+	// Entries past the end are kept zero (see store.undoBuf).
+	clear(t.undo)
+	t.undo = t.undo[:0]
 }
 
 func (t *tx) check(ctx context.Context) error {
@@ -157,12 +186,14 @@ func (t *tx) check(ctx context.Context) error {
 }
 
 // undoStep is one entry of a transaction's undo log: fn, or, when fn is
-// nil, the deletion of key from m. Most writes create a record under a
-// string key, and their undo needs no closure: an import writes some
-// twenty entries a row, and a closure each was a sixth of its allocations.
+// nil, m's undo of its write of key. Most writes of an import are undone
+// without a closure: creations under a string key (deleter), set members
+// removed (setAdder), numbers and messages updated (restorer), audit
+// events appended (auditLog); an import writes some twenty entries a row,
+// and a closure each was a sixth of its allocations.
 type undoStep struct {
 	fn  func()
-	m   keyDeleter
+	m   keyUndoer
 	key string
 }
 
@@ -171,17 +202,75 @@ func (u undoStep) run() {
 		u.fn()
 		return
 	}
-	u.m.deleteKey(u.key)
+	u.m.undoKey(u.key)
 }
 
-// keyDeleter deletes a key given as a string. A map is a pointer, so
-// holding one in this interface allocates nothing.
-type keyDeleter interface{ deleteKey(string) }
+// keyUndoer undoes its own write of a key given as a string. A map is a
+// pointer, so holding one in this interface allocates nothing.
+type keyUndoer interface{ undoKey(string) }
 
-// deleter is a map with a string key, as a keyDeleter.
+// deleter is a map with a string key, as a keyUndoer of a creation.
 type deleter[K ~string, V any] map[K]V
 
-func (m deleter[K, V]) deleteKey(k string) { delete(m, K(k)) }
+func (m deleter[K, V]) undoKey(k string) { delete(m, K(k)) }
+
+// setAdder is a set with a string key, as a keyUndoer of a removal.
+type setAdder[K ~string] map[K]struct{}
+
+func (m setAdder[K]) undoKey(k string) { m[K(k)] = struct{}{} }
+
+// restorer undoes the updates of one map's records without a closure
+// each: the records replaced are kept in a stack, which the undo log, run
+// newest first, empties in the order it filled it. It belongs to the store,
+// and is empty between transactions.
+type restorer[K ~string, V any] struct {
+	m    map[K]V
+	olds []V
+}
+
+func (r *restorer[K, V]) undoKey(k string) {
+	n := len(r.olds) - 1
+	r.m[K(k)] = r.olds[n]
+	var zero V
+	r.olds[n] = zero
+	r.olds = r.olds[:n]
+}
+
+// reset empties the stack once a transaction committed. Its array stays,
+// cleared, for the next transaction (grown from nothing in each, it cost
+// more than the closures it replaces), unless it grew past maxRestorer.
+func (r *restorer[K, V]) reset() {
+	if cap(r.olds) > maxRestorer {
+		r.olds = nil
+		return
+	}
+	clear(r.olds)
+	r.olds = r.olds[:0]
+}
+
+// maxRestorer bounds the records a restorer's array keeps room for between
+// transactions: 1024 messages are some 500 KB.
+const maxRestorer = 1024
+
+// putR is putS for a map whose updates r undoes.
+func putR[K ~string, V any](t *tx, r *restorer[K, V], k K, v V) {
+	if old, had := r.m[k]; had {
+		r.olds = append(r.olds, old)
+		t.undo = append(t.undo, undoStep{m: r, key: string(k)})
+	} else {
+		t.undo = append(t.undo, undoStep{m: deleter[K, V](r.m), key: string(k)})
+	}
+	r.m[k] = v
+}
+
+// delSet removes k from the set m, remembering how to undo it.
+func delSet[K ~string](t *tx, m map[K]struct{}, k K) {
+	if _, had := m[k]; !had {
+		return
+	}
+	t.undo = append(t.undo, undoStep{m: setAdder[K](m), key: string(k)})
+	delete(m, k)
+}
 
 // put sets m[k] = v, remembering how to undo it.
 func put[K comparable, V any](t *tx, m map[K]V, k K, v V) {
@@ -403,10 +492,10 @@ func (t *tx) CreateNumber(ctx context.Context, n numberpool.Number) error {
 // setNumber stores n and keeps the indexes in step.
 func (t *tx) setNumber(n numberpool.Number) {
 	if old, ok := t.s.numbers[n.E164]; ok {
-		del(t, t.s.byState[stateKey{old.OrgID, old.State}], old.E164)
-		del(t, t.s.orgNumbers[old.OrgID], old.E164)
+		delSet(t, t.s.byState[stateKey{old.OrgID, old.State}], old.E164)
+		delSet(t, t.s.orgNumbers[old.OrgID], old.E164)
 	}
-	putS(t, t.s.numbers, n.E164, n)
+	putR(t, t.s.oldNumbers, n.E164, n)
 	addTo(t, t.s.byState, stateKey{n.OrgID, n.State}, n.E164)
 	addTo(t, t.s.orgNumbers, n.OrgID, n.E164)
 }
@@ -596,7 +685,7 @@ func (t *tx) UpdateAccount(ctx context.Context, a account.Account) error {
 		return err
 	}
 	if old.OrgID != a.OrgID {
-		del(t, t.s.orgAccounts[old.OrgID], a.ID)
+		delSet(t, t.s.orgAccounts[old.OrgID], a.ID)
 		addTo(t, t.s.orgAccounts, a.OrgID, a.ID)
 	}
 	putS(t, t.s.accounts, a.ID, cloneAccount(a))
@@ -617,7 +706,7 @@ func (t *tx) DeleteAccount(ctx context.Context, id account.ID) error {
 	if a.AccountID != "" {
 		del(t, t.s.accountIDs, [2]string{string(a.OrgID), a.AccountID})
 	}
-	del(t, t.s.orgAccounts[a.OrgID], id)
+	delSet(t, t.s.orgAccounts[a.OrgID], id)
 	del(t, t.s.accounts, id)
 	t.count(a, -1)
 	if inv, ok := t.s.invitations[id]; ok {
@@ -742,7 +831,7 @@ func (t *tx) UpdateMessage(ctx context.Context, m invite.Message) error {
 	if old.IdempotencyKey != m.IdempotencyKey {
 		return fmt.Errorf("memory: a message's idempotency key cannot change: %w", mlerr.ErrInvalid)
 	}
-	put(t, t.s.messages, m.ID, m)
+	putR(t, t.s.oldMessages, m.ID, m)
 	return nil
 }
 
@@ -991,7 +1080,7 @@ func (t *tx) AppendAudit(ctx context.Context, e multiline.AuditEvent) error {
 	if t.s.audit.has(e.ID) {
 		return &multiline.UniqueError{Key: multiline.KeyAuditEvent, Value: e.ID}
 	}
-	t.undo = append(t.undo, undoStep{fn: t.s.audit.appendEvent(cloneEvent(e))})
+	t.undo = append(t.undo, t.s.audit.appendEvent(cloneEvent(e)))
 	return nil
 }
 
@@ -1000,7 +1089,7 @@ func (t *tx) ListAudit(ctx context.Context, orgs []org.ID, p multiline.Page) ([]
 		return nil, "", err
 	}
 	var keys []string
-	t.s.audit.each(func(e *multiline.AuditEvent) {
+	t.s.audit.each(func(_ int, e *multiline.AuditEvent) {
 		if slices.Contains(orgs, e.OrgID) {
 			keys = append(keys, e.ID)
 		}

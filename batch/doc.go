@@ -145,8 +145,9 @@
 // # Import
 //
 // Rows are handled in the calling goroutine, one at a time, or a group at a
-// time when the Importer is a GroupImporter (DefaultGroupSize rows, valid
-// rows only, in processing order; a fatal error fails the whole group and
+// time when the Importer is a GroupImporter (DefaultGroupSize rows, then
+// each group twice the one before up to MaxGroupSize; valid rows only, in
+// processing order; a fatal error fails the whole group and
 // stops the run, the groups before it stay). In ImportInvite
 // the rows with a number of their own go first, then the others, each group
 // in file order; Import and ValidateOnly go in file order. The report is

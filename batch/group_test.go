@@ -81,3 +81,22 @@ func TestRunGroups(t *testing.T) {
 		assert.False(t, g.existing["u4@example.com"], "the failed group kept nothing")
 	})
 }
+
+func TestRunGroupsGrow(t *testing.T) {
+	const n = 2500
+	rowsIn := []string{hdr}
+	for i := range n {
+		rowsIn = append(rowsIn, rowWith(map[Column]string{EmailOrDevice: fmt.Sprintf("u%d@example.com", i)}))
+	}
+	g := &groupFake{fakeImporter: newFake()}
+	res, err := Run(context.Background(), strings.NewReader(file(rowsIn...)), g,
+		RunOptions{Upload: Upload{Mode: Import, MaxRows: n}, Policy: testPolicy(false)})
+	require.NoError(t, err)
+	require.Equal(t, n, res.Summary.Imported)
+	var sizes []int
+	for _, lines := range g.groups {
+		sizes = append(sizes, len(lines))
+	}
+	assert.Equal(t, []int{DefaultGroupSize, 2 * DefaultGroupSize, 4 * DefaultGroupSize, MaxGroupSize, MaxGroupSize, 200}, sizes,
+		"each group twice the one before, up to MaxGroupSize")
+}

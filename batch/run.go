@@ -110,8 +110,17 @@ type Checkpointer interface {
 		report func(outs []Outcome, errs []error) []ReportRow) (outs []Outcome, errs []error, fatal error)
 }
 
-// DefaultGroupSize is how many rows Run hands a GroupImporter at once.
+// DefaultGroupSize is how many rows Run hands a GroupImporter in its first
+// group. Each group after it is twice the one before, up to MaxGroupSize,
+// unless RunOptions.GroupSize fixes the size: the first group's rows, and
+// their progress, come soon, and a large upload pays each group's fixed
+// cost (a store transaction's round trips and commit) once for many rows.
 const DefaultGroupSize = 100
+
+// MaxGroupSize is the largest group Run hands a GroupImporter by default.
+// It bounds what one transaction holds and what a group that falls back to
+// row by row (a key taken by a concurrent upload) does again.
+const MaxGroupSize = 800
 
 // RowLevel reports whether an error an Importer returned for a row fails
 // only that row (see Importer), rather than the whole run.
@@ -142,8 +151,9 @@ type RunOptions struct {
 	// Settings.SocialMessaging also decides whether the
 	// restrict_incoming_social_messaging column may be used.
 	Policy account.Policy
-	// GroupSize is how many rows a GroupImporter gets at once;
-	// 0 means DefaultGroupSize.
+	// GroupSize, when above 0, is how many rows a GroupImporter gets at
+	// once, in every group; 0 means groups of DefaultGroupSize rows
+	// doubling up to MaxGroupSize.
 	GroupSize int
 	// Start, if set, is called once the file is parsed and accepted, before
 	// the first Progress call and the first row, with the number of data
@@ -243,8 +253,8 @@ func resume(rows []Row, prev []ReportRow, report []ReportRow, done []bool) int {
 // one, and those that pass go to the importer in groups, in processing order.
 func runGroups(ctx context.Context, g GroupImporter, rows []Row, order []int, opts RunOptions,
 	report []ReportRow, done []bool, n int, progress func(int, int)) (Result, error) {
-	size := opts.GroupSize
-	if size <= 0 {
+	size, grow := opts.GroupSize, opts.GroupSize <= 0
+	if grow {
 		size = DefaultGroupSize
 	}
 	finish := func(i int, rr ReportRow) {
@@ -293,6 +303,9 @@ func runGroups(ctx context.Context, g GroupImporter, rows []Row, order []int, op
 			finish(i, groupLine(rows[i], opts.Mode, outs[j], errs[j]))
 		}
 		group, groupRows, drafts = group[:0], groupRows[:0], drafts[:0]
+		if grow {
+			size = min(2*size, MaxGroupSize)
+		}
 		return nil
 	}
 	for _, i := range order {

@@ -27,7 +27,8 @@ type BatchOptions = batch.Upload
 // *batch.FileError, nothing changed, no record), and otherwise imports each
 // row whole or not at all — account, number, invitation, audit — so that a
 // failed row leaves no trace and the others go on. Rows are imported
-// batch.DefaultGroupSize to a store transaction, through the store's group
+// a group to a store transaction (batch.DefaultGroupSize rows, then more;
+// see batch.MaxGroupSize), through the store's group
 // calls (a few round trips a group on a SQL store, whatever its size): every
 // row of a group is decided before the group writes, each seeing the rows
 // before it, so a row that fails writes nothing and the rest of its group

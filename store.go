@@ -199,7 +199,7 @@ type Tx interface {
 	// organizations, newest first.
 	ListAudit(ctx context.Context, orgs []org.ID, p Page) ([]AuditEvent, string, error)
 
-	// Group calls. A batch import handles a hundred rows in a transaction,
+	// Group calls. A batch import handles hundreds of rows in a transaction,
 	// and a SQL store pays a round trip for every call that must answer
 	// before the next; these do for many records what the calls above do
 	// for one, so that a group costs a few round trips rather than a few

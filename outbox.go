@@ -491,11 +491,13 @@ func (s *Service) record(ctx context.Context, tx Tx, m invite.Message, sendErr e
 	if err := tx.UpdateMessage(ctx, m); err != nil {
 		return m, err
 	}
-	action := ActionMessageSent
-	if sendErr != nil {
-		action = ActionMessageFailed
+	if sendErr == nil {
+		// A delivery is not audited: the message's own record (Sent, its
+		// time and attempts) is the outbox's account of it (see the
+		// package doc).
+		return m, nil
 	}
-	return m, s.audit(ctx, tx, "", m.OrgID, action, string(m.ID), before.json(), deliveryOf(m).json())
+	return m, s.audit(ctx, tx, "", m.OrgID, ActionMessageFailed, string(m.ID), before.json(), deliveryOf(m).json())
 }
 
 // cancelled cancels m, whose attempt's outcome has no invitation or account

@@ -151,7 +151,9 @@ func (s *Service) createGroup(ctx context.Context, tx Tx, sc scope, ds []account
 		if err != nil {
 			return nil, nil, nil, err
 		}
-		newInvs, msgs = append(newInvs, inv), append(msgs, m)
+		// The rendered message is kept for the first attempt; the outbox
+		// stores it without its body (see stored).
+		newInvs, msgs = append(newInvs, inv), append(msgs, stored(m))
 		invs[i] = &invitation{inv: inv, msg: m}
 		if err := s.audit(ctx, tx, sc.admin.ID, o, ActionInvitationCreated, string(a.ID), nil, inv.AuditView()); err != nil {
 			return nil, nil, nil, err

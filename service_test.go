@@ -324,7 +324,9 @@ func TestQueuedMessageSurvivesCrashBetweenCommitAndSend(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, multiline.DeliveryReport{Sent: 1}, rep)
 	require.Len(t, f.outbox.Messages(), 1)
-	assert.Equal(t, "u1@acme.example", f.outbox.Messages()[0].To)
+	sent := f.outbox.Messages()[0]
+	assert.Equal(t, "u1@acme.example", sent.To)
+	assert.Contains(t, sent.Text, "https://multiline.example/activate/"+sent.Secret, "the body, not stored, is rendered again")
 }
 
 func TestCapacityInvariant(t *testing.T) {

@@ -142,11 +142,12 @@
 // The bytes an Import & Invite writes are measured as WAL per imported row
 // (TestWALPerRow, and the WAL-B/row metric of the import benchmark; see
 // BENCHMARKS.md): every row is an account with its index entries, an
-// invitation and its token, an outbox message inserted with its body and
-// updated when sent, and its audit events. The store keeps every record the
-// service writes, whole: a message's body until it is sent (a crash between
-// the commit and the send must be able to send it), and every audit event
-// (SPEC §8). What it can choose is how it indexes them.
+// invitation and its token, an outbox message (which the service queues
+// without its body, rendered again if a retry needs it) updated when sent,
+// and its audit events (an account's creation, its invitation, a number's
+// assignment; a delivery is not audited). The store keeps every record the
+// service writes, whole; what it can choose is how it indexes and lays
+// them out.
 //
 // # PostgreSQL-compatible distributed databases
 //

@@ -195,6 +195,7 @@ func BenchmarkCopyOfWrites1000(b *testing.B) {
 	w := captureWrites(b, rows)
 	ctx := context.Background()
 	var walBytes, walSchema int64
+	var cpu cpuSum
 	for b.Loop() {
 		b.StopTimer()
 		schema := newSchema(b)
@@ -214,11 +215,13 @@ func BenchmarkCopyOfWrites1000(b *testing.B) {
 		runtime.GC()
 		start, err := walLSN(ctx, pool)
 		require.NoError(b, err)
+		m := startCPU(ctx, pool)
 		b.StartTimer()
 		if err := copyWrites(ctx, pool, w); err != nil {
 			b.Fatal(err)
 		}
 		b.StopTimer()
+		cpu.add(m.stop(ctx))
 		u, err := walSince(ctx, pool, schema, start)
 		require.NoError(b, err)
 		walBytes += u.total
@@ -230,4 +233,5 @@ func BenchmarkCopyOfWrites1000(b *testing.B) {
 	b.ReportMetric(float64(walBytes)/n/rows, "WAL-B/row")
 	b.ReportMetric(float64(walSchema)/n/rows, "schema-WAL-B/row")
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/n/rows, "ns/row")
+	cpu.report(b)
 }

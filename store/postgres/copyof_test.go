@@ -26,10 +26,11 @@ type writes struct {
 	// went out, since a delivery is not audited (see the root's doc), only a
 	// failed or cancelled one.
 	first, second []tableRows
-	numbers       [][]any // e164, state, origin, account_id of each number the import assigned
-	sent          [][]any // id, state, attempts, last_error, next_attempt, sent_at of each message
-	capacity      []any   // org_id, available, pending, held, total after the import
-	batch         []any   // id, state, done, summary, finished of the batch record after it
+	numbers       [][]any  // e164, state, origin, account_id of each number the import assigned
+	done          []string // the messages the deliveries took out of message_due
+	sent          [][]any  // id, state, attempts, last_error, next_attempt, sent_at of each message
+	capacity      []any    // org_id, available, pending, held, total after the import
+	batch         []any    // id, state, done, summary, finished of the batch record after it
 }
 
 // tableRows are rows of one table, their columns named.
@@ -105,11 +106,26 @@ func captureWrites(t testing.TB, rows int) writes {
 		r[col(msgs, "sent_at")] = nil
 	}
 	require.Equal(t, rows, len(w.sent), "one invitation a row")
+	// Each message was due as inserted, so message_due got a row for it,
+	// which its delivery deleted.
+	due := tableRows{table: "message_due", cols: []string{"id"}}
+	for _, r := range msgs.rows {
+		id, st := r[col(msgs, "id")].(string), r[col(msgs, "state")].(string)
+		if st == string(invite.Queued) || st == string(invite.Failed) {
+			due.rows = append(due.rows, []any{id})
+		}
+	}
+	for _, d := range w.sent {
+		if st := d[1].(string); st != string(invite.Queued) && st != string(invite.Failed) {
+			w.done = append(w.done, string(d[0].(invite.MessageID)))
+		}
+	}
 	w.first = []tableRows{
 		readRows(t, in.pool, "accounts", `SELECT * FROM accounts WHERE batch_id = $1`, rec.ID),
 		readRows(t, in.pool, "invitations", `SELECT i.* FROM invitations i JOIN accounts a ON a.id = i.account_id WHERE a.batch_id = $1`, rec.ID),
 		readRows(t, in.pool, "invitation_tokens", `SELECT i.* FROM invitation_tokens i JOIN accounts a ON a.id = i.account_id WHERE a.batch_id = $1`, rec.ID),
 		msgs,
+		due,
 		readRows(t, in.pool, "audit", `SELECT * FROM audit WHERE at >= $1 AND action NOT LIKE 'message.%'`, t0),
 		readRows(t, in.pool, "batches", `SELECT * FROM batches WHERE id = $1`, rec.ID),
 	}
@@ -175,6 +191,7 @@ func copyWrites(ctx context.Context, pool *pgxpool.Pool, w writes) error {
 			AS v(id, state, attempts, last_error, next_attempt, sent_at) WHERE m.id = v.id`,
 			columnOf[invite.MessageID](w.sent, 0), columnOf[string](w.sent, 1), columnOf[int32](w.sent, 2), columnOf[string](w.sent, 3),
 			columnOf[time.Time](w.sent, 4), columnOf[time.Time](w.sent, 5))
+		b.Queue(`DELETE FROM message_due WHERE id = ANY($1)`, w.done)
 		b.Queue(`UPDATE batches SET state = $2, done = $3, summary = $4::jsonb, finished = $5 WHERE id = $1`, w.batch...)
 		return tx.SendBatch(ctx, b).Close()
 	})
@@ -186,7 +203,8 @@ func copyWrites(ctx context.Context, pool *pgxpool.Pool, w writes) error {
 // messages as they were inserted), copied with CopyFrom
 // into freshly migrated tables with their indexes, plus the same set-based
 // updates (the numbers assigned, the capacity, the messages marked sent
-// with their secrets cleared, the batch record), in two transactions: the
+// with their secrets cleared and taken out of message_due, the batch
+// record), in two transactions: the
 // rows and the numbers, then the deliveries. Each iteration gets a fresh
 // schema holding the organization's numbers as they were before the
 // import, set up untimed.

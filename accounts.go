@@ -201,7 +201,7 @@ func (s *Service) invite(ctx context.Context, tx Tx, sc scope, a account.Account
 	if err != nil {
 		return nil, err
 	}
-	if err := tx.Enqueue(ctx, m); err != nil {
+	if err := tx.Enqueue(ctx, stored(m)); err != nil {
 		return nil, err
 	}
 	if err := tx.CreateInvitation(ctx, inv); err != nil {
@@ -240,9 +240,7 @@ func (s *Service) newInvitationAt(sc scope, a account.Account, opts InviteOption
 // organization's, else English, and points inv at it. The message is
 // leased to the call that queues it (see leased).
 func (s *Service) invitationMessage(sc scope, a account.Account, inv *invite.Invitation, t invite.Token) invite.Message {
-	link := s.linkBase + string(t)
-	v := invite.ValuesFor(a, *inv, sc.org().Name, link)
-	m := sc.templates().InvitationMessage(*inv, a, sc.settings.Language, v, t)
+	m := s.renderInvitation(sc.templates(), sc.org().Name, sc.settings.Language, a, *inv, t)
 	m.NextAttempt = s.leased(m.Created)
 	m.ID = invite.MessageID(newID())
 	inv.Message = m.ID

@@ -22,7 +22,7 @@ const (
 	ActionAccountDeleted        = "account.deleted"         // Delete, UndoBatch
 	ActionInvitationCreated     = "invitation.created"      // SaveAndInvite, Import & Invite
 	ActionInvitationResent      = "invitation.resent"       // Resend: the token rotated
-	ActionMessageSent           = "message.sent"            // the outbox delivered a message
+	ActionMessageSent           = "message.sent"            // no longer written (a delivery's record is its message); found in older logs
 	ActionMessageFailed         = "message.failed"          // an attempt to deliver a message failed
 	ActionMessageCancelled      = "message.cancelled"       // a message that must never go out (resent, suspended, deleted, vanished)
 	ActionBatchFinished         = "batch.finished"          // an upload ended (finished or stopped)

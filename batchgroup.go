@@ -108,9 +108,10 @@ func (s *Service) createGroup(ctx context.Context, tx Tx, sc scope, ds []account
 	// their array.
 	created := candidates[:0]
 	var newInvs []invite.Invitation
-	var msgs []invite.Message
+	var msgs, queued []invite.Message
 	if opt.invite {
-		newInvs, msgs = make([]invite.Invitation, 0, len(candidates)), make([]invite.Message, 0, len(candidates))
+		newInvs = make([]invite.Invitation, 0, len(candidates))
+		msgs, queued = make([]invite.Message, 0, len(candidates)), make([]invite.Message, 0, len(candidates))
 	}
 	for k := range candidates {
 		i := rowOf[k]
@@ -196,7 +197,9 @@ func (s *Service) createGroup(ctx context.Context, tx Tx, sc scope, ds []account
 		if err != nil {
 			return nil, nil, nil, err
 		}
-		newInvs, msgs = append(newInvs, inv), append(msgs, m)
+		// The rendered message goes to the first attempt; the outbox
+		// stores it without its body (see stored).
+		newInvs, msgs, queued = append(newInvs, inv), append(msgs, m), append(queued, stored(m))
 		if err := s.audit(ctx, tx, sc.admin.ID, o, ActionInvitationCreated, string(a.ID), nil, inv.AuditView()); err != nil {
 			return nil, nil, nil, err
 		}
@@ -204,7 +207,7 @@ func (s *Service) createGroup(ctx context.Context, tx Tx, sc scope, ds []account
 	if err := tx.CreateAccounts(ctx, created); err != nil {
 		return nil, nil, nil, err
 	}
-	if err := tx.EnqueueAll(ctx, msgs); err != nil {
+	if err := tx.EnqueueAll(ctx, queued); err != nil {
 		return nil, nil, nil, err
 	}
 	if err := tx.CreateInvitations(ctx, newInvs); err != nil {

@@ -192,7 +192,6 @@ func ExampleService_ListAudit() {
 		page.After = l.Next
 	}
 	// Output:
-	// message.sent
 	// invitation.created
 	// number.assigned
 	// account.created

@@ -125,7 +125,7 @@ func (s *Service) reinvite(ctx context.Context, tx Tx, sc scope, a account.Accou
 		return invite.Invitation{}, invite.Message{}, err
 	}
 	m := s.invitationMessage(sc, a, &inv, token)
-	if err := tx.Enqueue(ctx, m); err != nil {
+	if err := tx.Enqueue(ctx, stored(m)); err != nil {
 		return invite.Invitation{}, invite.Message{}, err
 	}
 	if err := tx.UpdateInvitation(ctx, inv); err != nil {

@@ -11,6 +11,7 @@ import (
 	"github.com/multilinehq/multiline/account"
 	"github.com/multilinehq/multiline/invite"
 	"github.com/multilinehq/multiline/mlerr"
+	"github.com/multilinehq/multiline/org"
 	"github.com/multilinehq/multiline/permissions"
 )
 
@@ -22,9 +23,71 @@ import (
 // dies before the attempt, DeliverPending sends it once the lease runs out.
 // DeliverPending retries what is due, claiming each message (moving its
 // NextAttempt Lease ahead) in a transaction before it sends; a process that
-// dies mid-send leaves a lease that simply runs out. Once a message is Sent,
-// its body is dropped from the outbox, so the outbox keeps no usable link
-// longer than it must; the subject, recipient and delivery record stay.
+// dies mid-send leaves a lease that simply runs out. An invitation message
+// is stored without its body, which is rendered again when DeliverPending
+// sends it (see stored). Once a message is Sent, its body and secret are
+// dropped from the outbox, so the outbox keeps no usable link longer than
+// it must; the subject, recipient and delivery record stay.
+
+// stored is the form of m the outbox stores: an invitation message without
+// its body (Text and HTML), which is rendered again from the invitation,
+// its account and its organization's templates if DeliverPending has to
+// send it (see withBody). The call that queues a message makes its first
+// attempt with the body it rendered, so a body is rendered again only for
+// a retry or after a crash. An admin notification is stored whole: its text
+// says what happened at the moment it was queued.
+func stored(m invite.Message) invite.Message {
+	if m.Kind == invite.KindInvitation {
+		m.Text, m.HTML = "", ""
+	}
+	return m
+}
+
+// renderInvitation renders the invitation message of inv, carrying token
+// t, to account a with an organization's templates, name and language.
+func (s *Service) renderInvitation(ts invite.Templates, orgName, orgLang string, a account.Account, inv invite.Invitation, t invite.Token) invite.Message {
+	v := invite.ValuesFor(a, inv, orgName, s.linkBase+string(t))
+	return ts.InvitationMessage(inv, a, orgLang, v, t)
+}
+
+// orgTexts are what rendering an organization's invitations needs of it.
+type orgTexts struct {
+	templates  invite.Templates
+	name, lang string
+}
+
+// withBody returns m, a leased invitation message of invitation inv as the
+// outbox stores it (see stored), with its body rendered again: with the
+// secret it carries, the invitation's expiry, and the account and its
+// organization's name, language and templates as they are now (texts, by
+// organization, reads and parses them once for a run). A message stored
+// with its body (queued by an earlier version) is returned as it is. ok is
+// false when the account is gone: the message must be cancelled.
+func (s *Service) withBody(ctx context.Context, tx Tx, m invite.Message, inv invite.Invitation, texts map[org.ID]orgTexts) (_ invite.Message, ok bool, err error) {
+	if m.Text != "" || m.HTML != "" {
+		return m, true, nil
+	}
+	a, err := tx.Account(ctx, m.Account)
+	if errors.Is(err, mlerr.ErrNotFound) {
+		return m, false, nil
+	}
+	if err != nil {
+		return m, false, err
+	}
+	ot, found := texts[a.OrgID]
+	if !found {
+		lin, err := lineage(ctx, tx, a.OrgID)
+		if err != nil {
+			return m, false, err
+		}
+		e := org.Resolve(lin)
+		ot = orgTexts{templates: invite.OrgTemplates(e), name: lin[0].Name, lang: e.Language}
+		texts[a.OrgID] = ot
+	}
+	r := s.renderInvitation(ot.templates, ot.name, ot.lang, a, inv, invite.Token(m.Secret))
+	m.Subject, m.Text, m.HTML = r.Subject, r.Text, r.HTML
+	return m, true, nil
+}
 
 // deliverBatch is how many due messages DeliverPending takes at a time.
 const deliverBatch = 100
@@ -290,15 +353,15 @@ func (s *Service) claimAll(ctx context.Context, tx Tx, due []invite.Message) ([]
 	until := s.leased(s.now())
 	leased := make([]invite.Message, 0, len(due))
 	cancelled := 0
+	texts := map[org.ID]orgTexts{}
 	for _, m := range due {
-		if m.Kind == invite.KindInvitation {
-			if inv, ok := invs[m.Account]; !ok || !inv.Awaits(m) {
-				if err := s.cancelMessage(ctx, tx, m); err != nil {
-					return nil, 0, err
-				}
-				cancelled++
-				continue
+		inv, ok := invs[m.Account]
+		if m.Kind == invite.KindInvitation && (!ok || !inv.Awaits(m)) {
+			if err := s.cancelMessage(ctx, tx, m); err != nil {
+				return nil, 0, err
 			}
+			cancelled++
+			continue
 		}
 		m, err := m.Lease(until)
 		if err != nil {
@@ -306,10 +369,26 @@ func (s *Service) claimAll(ctx context.Context, tx Tx, due []invite.Message) ([]
 			// messages): nothing to send.
 			continue
 		}
+		send := m
+		if m.Kind == invite.KindInvitation {
+			var ok bool
+			if send, ok, err = s.withBody(ctx, tx, m, inv, texts); err != nil {
+				return nil, 0, err
+			}
+			if !ok {
+				if err := s.cancelMessage(ctx, tx, m); err != nil {
+					return nil, 0, err
+				}
+				cancelled++
+				continue
+			}
+		}
+		// The lease is stored as the message was, without the body
+		// rendered for the attempt.
 		if err := tx.UpdateMessage(ctx, m); err != nil {
 			return nil, 0, err
 		}
-		leased = append(leased, m)
+		leased = append(leased, send)
 	}
 	return leased, cancelled, nil
 }
@@ -438,7 +517,7 @@ func (s *Service) record(ctx context.Context, tx Tx, m invite.Message, sendErr e
 		return m, nil
 	}
 	now := s.now()
-	before := deliveryJSON(m)
+	old := m // for the audit event of a failure
 	var acct *account.Account
 	var inv invite.Invitation
 	// Only failures, and successes after failures, can change the account:
@@ -491,11 +570,13 @@ func (s *Service) record(ctx context.Context, tx Tx, m invite.Message, sendErr e
 	if err := tx.UpdateMessage(ctx, m); err != nil {
 		return m, err
 	}
-	action := ActionMessageSent
-	if sendErr != nil {
-		action = ActionMessageFailed
+	if sendErr == nil {
+		// A delivery is not audited: the message's own record (Sent, its
+		// time and attempts) is the outbox's account of it (see the
+		// package doc).
+		return m, nil
 	}
-	return m, s.audit(ctx, tx, "", m.OrgID, action, string(m.ID), before, deliveryJSON(m))
+	return m, s.audit(ctx, tx, "", m.OrgID, ActionMessageFailed, string(m.ID), deliveryJSON(old), deliveryJSON(m))
 }
 
 // cancelled cancels m, whose attempt's outcome has no invitation or account

@@ -190,6 +190,7 @@ func benchImportInvite(b *testing.B, rows int, syncCommit string) {
 	var rt roundTrips
 	var ph phases
 	var walBytes, walSchema int64
+	var cpu cpuSum
 	ctx := context.Background()
 	b.ReportAllocs()
 	for b.Loop() {
@@ -201,12 +202,14 @@ func benchImportInvite(b *testing.B, rows int, syncCommit string) {
 		start, err := walLSN(ctx, in.pool)
 		require.NoError(b, err)
 		rt.n.Store(0)
+		m := startCPU(ctx, in.pool)
 		b.StartTimer()
 		rec, err := importInvite(ctx, in, tr, data, rows, &rt, &ph)
 		if err != nil || rec.Summary.Invited != rows {
 			b.Fatal(rec.Summary, err)
 		}
 		b.StopTimer()
+		cpu.add(m.stop(ctx))
 		u, err := walSince(ctx, in.pool, schemaOf(b, in.pool), start)
 		require.NoError(b, err)
 		walBytes += u.total
@@ -226,6 +229,40 @@ func benchImportInvite(b *testing.B, rows int, syncCommit string) {
 	b.ReportMetric(float64(ph.end)/n, "after-rows-round-trips/op")
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/n/per, "ns/row")
 	b.ReportMetric(float64(ph.rowsTime.Nanoseconds())/n/per, "rows-phase-ns/row")
+	cpu.report(b)
+}
+
+// cpuSum adds up the CPU of a benchmark's iterations (see cpuMeter).
+type cpuSum struct {
+	client, server time.Duration
+	serverKnown    bool
+	n              int
+}
+
+func (c *cpuSum) add(client, server time.Duration, ok bool) {
+	if c.n == 0 {
+		c.serverKnown = true
+	}
+	c.n++
+	c.client += client
+	c.server += server
+	c.serverKnown = c.serverKnown && ok
+}
+
+// report reports the client's CPU per op, and, when the server's was read
+// at every iteration, the server backends' and the sum: cpu-ns/op, the
+// figure to compare across a machine's load (/proc counts the backends'
+// CPU in 10 ms ticks, so it needs iterations of several ticks).
+func (c *cpuSum) report(b *testing.B) {
+	if c.n == 0 {
+		return
+	}
+	n := time.Duration(c.n)
+	b.ReportMetric(float64(c.client/n), "client-cpu-ns/op")
+	if c.serverKnown {
+		b.ReportMetric(float64(c.server/n), "server-cpu-ns/op")
+		b.ReportMetric(float64((c.client+c.server)/n), "cpu-ns/op")
+	}
 }
 
 // BenchmarkCopyFrom1000 is the baseline: pgx CopyFrom of the same 1000

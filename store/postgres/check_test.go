@@ -80,6 +80,12 @@ var invariants = []struct {
 	{"an activated account's invitation is redeemed", `
 		SELECT a.id FROM accounts a JOIN invitations i ON i.account_id = a.id
 		WHERE a.status = 'Activated' AND i.state <> 'redeemed'`},
+	{"message_due holds the due messages (Queued or Failed), and no other", `
+		SELECT 'due, not in message_due: ' || m.id FROM messages m
+		WHERE m.state IN ('Queued', 'Failed') AND NOT EXISTS (SELECT 1 FROM message_due d WHERE d.id = m.id)
+		UNION ALL
+		SELECT 'in message_due, not due: ' || d.id FROM message_due d
+		WHERE NOT EXISTS (SELECT 1 FROM messages m WHERE m.id = d.id AND m.state IN ('Queued', 'Failed'))`},
 	{"one invitation message per token version", `
 		SELECT account_id || ' v' || token_version FROM messages WHERE kind = 'invitation'
 		GROUP BY account_id, token_version HAVING count(*) > 1`},
@@ -158,6 +164,7 @@ func TestCheckerFindsViolations(t *testing.T) {
 		{"every account has its account.created audit event, in its organization's tree", `DELETE FROM audit WHERE id = (SELECT min(id) FROM audit WHERE action = 'account.created')`},
 		{"every invited account has its invitation, its audit event and its outbox message", `DELETE FROM messages WHERE id = (SELECT min(id) FROM messages WHERE kind = 'invitation')`},
 		{"an invitation answers to its current token", `DELETE FROM invitation_tokens WHERE hash = (SELECT token_hash FROM invitations LIMIT 1)`},
+		{"message_due holds the due messages (Queued or Failed), and no other", `UPDATE messages SET state = 'Failed' WHERE id = (SELECT min(id) FROM messages)`},
 	} {
 		t.Run(c.rule, func(t *testing.T) {
 			tx, err := in.pool.Begin(ctx)

@@ -152,6 +152,7 @@ func (t *tx) EnqueueAll(ctx context.Context, ms []invite.Message) error {
 	t.later(t.s.q.enqueueAll, arrays(messageColumns, rows)...)
 	for _, m := range ms {
 		t.knowMessage(m)
+		t.due = append(t.due, string(m.ID))
 	}
 	return nil
 }

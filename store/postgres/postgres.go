@@ -246,7 +246,7 @@ func mapErr(err error) error {
 // (username)=(ada@example.com) already exists.". Of a key scoped to an
 // organization, "Key (org_id, account_id)=(o-1, A-7) already exists.", it
 // is the value within the organization, as the store's own checks report
-// it; of a batch's report line, the line.
+// it; of a batch's report line, the line; of an audit event, its ID.
 func detailValue(detail string) string {
 	cols, rest, ok := strings.Cut(detail, ")=(")
 	if !ok {
@@ -254,7 +254,7 @@ func detailValue(detail string) string {
 	}
 	v, _, _ := strings.Cut(rest, ") already exists")
 	if strings.HasSuffix(cols, "(org_id, account_id") || strings.HasSuffix(cols, "(org_id, key") ||
-		strings.HasSuffix(cols, "(batch_id, line") {
+		strings.HasSuffix(cols, "(batch_id, line") || strings.HasSuffix(cols, "(org_id, id") {
 		if _, in, ok := strings.Cut(v, ", "); ok {
 			return in
 		}

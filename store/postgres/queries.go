@@ -50,6 +50,9 @@ type queries struct {
 	// The narrow updates of a message whose delivery alone changed (and,
 	// for sentMessage, whose body and secret were cleared).
 	updateDelivery, sentMessage string
+	// syncDue makes message_due hold, of the messages $1 names, those that
+	// are due (Queued or Failed) and no other.
+	syncDue string
 
 	batch, batchByKey, createBatch, batchExists, batchKeyTaken, batchHead, updateBatch string
 	listBatches, listBatchesAfter                                                      string
@@ -168,9 +171,12 @@ func newQueries(schema string) queries {
 		sentMessage: q(`UPDATE {s}.messages SET ` + clearedBody + `, state = $3, attempts = $4, last_error = $5,
 			next_attempt = $6, sent_at = $7 WHERE id = $1 AND idempotency_key = $2`),
 		messageKey: q(`SELECT idempotency_key FROM {s}.messages WHERE id = $1 FOR UPDATE`),
-		dueMessages: q(`SELECT ` + messageCols + ` FROM {s}.messages
-			WHERE state IN ('Queued', 'Failed') AND (next_attempt IS NULL OR next_attempt <= $1)
-			ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED`),
+		dueMessages: q(`SELECT ` + prefixed("m.", messageCols) + ` FROM {s}.message_due d JOIN {s}.messages m ON m.id = d.id
+			WHERE m.state IN ('Queued', 'Failed') AND (m.next_attempt IS NULL OR m.next_attempt <= $1)
+			ORDER BY d.id LIMIT $2 FOR UPDATE OF m SKIP LOCKED`),
+		syncDue: q(`WITH s AS (SELECT id, state IN ('Queued', 'Failed') AS due FROM {s}.messages WHERE id = ANY($1::text[])),
+				d AS (DELETE FROM {s}.message_due WHERE id IN (SELECT id FROM s WHERE NOT due))
+			INSERT INTO {s}.message_due (id) SELECT id FROM s WHERE due ON CONFLICT DO NOTHING`),
 		messages:          q(`SELECT ` + messageCols + ` FROM {s}.messages WHERE org_id = $1 ORDER BY id LIMIT $2`),
 		messagesAfter:     q(`SELECT ` + messageCols + ` FROM {s}.messages WHERE org_id = $1 AND id > $3 ORDER BY id LIMIT $2`),
 		listMessages:      q(`SELECT ` + messageCols + ` FROM {s}.messages WHERE org_id = $1 ORDER BY id DESC LIMIT $2`),

@@ -628,6 +628,7 @@ func (t *tx) Enqueue(ctx context.Context, m invite.Message) error {
 		return err
 	}
 	t.knowMessage(m)
+	t.due = append(t.due, string(m.ID))
 	return nil
 }
 
@@ -660,8 +661,12 @@ func (t *tx) UpdateMessage(ctx context.Context, m invite.Message) error {
 		if k.full {
 			sql, args := t.updateOfMessage(k.m, m)
 			t.later(sql, args...)
+			if due(k.m) != due(m) {
+				t.due = append(t.due, string(m.ID))
+			}
 		} else {
 			t.later(t.s.q.updateMessage, messageArgs(m)...)
+			t.due = append(t.due, string(m.ID))
 		}
 		t.knowMessage(m)
 		return nil
@@ -676,8 +681,13 @@ func (t *tx) UpdateMessage(ctx context.Context, m invite.Message) error {
 		return errKeyChange
 	}
 	t.knowMessage(m)
+	t.due = append(t.due, string(m.ID))
 	return nil
 }
+
+// due reports whether m is among the due messages, those message_due
+// holds: Queued or Failed.
+func due(m invite.Message) bool { return m.State == invite.Queued || m.State == invite.Failed }
 
 // updateOfMessage returns the statement, and its arguments, that turns
 // prev, a message as the transaction knows it (as it stands in the

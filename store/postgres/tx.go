@@ -97,6 +97,10 @@ type tx struct {
 	// not sent yet, by organization.
 	pending []stmt
 	deltas  map[org.ID]*counts
+	// due are the messages written since the last round trip whose state
+	// may have entered or left the due states: message_due is brought in
+	// step with them after the pending writes (see dueStmts).
+	due []string
 	// caps are the capacity rows this transaction has locked (LockOrg),
 	// with its own changes applied.
 	caps map[org.ID]*counts
@@ -179,9 +183,10 @@ func (t *tx) run(ctx context.Context, stmts ...stmt) (int, error) {
 	}
 	sent = append(sent, t.coalesce(t.auditLast(t.pending))...)
 	sent = append(sent, t.deltaStmts()...)
+	sent = append(sent, t.dueStmts()...)
 	first := len(sent)
 	sent = append(sent, stmts...)
-	t.pending, t.deltas = nil, nil
+	t.pending, t.deltas, t.due = nil, nil, nil
 	for _, st := range sent {
 		b.Queue(st.sql, st.args...)
 	}
@@ -326,6 +331,18 @@ func (t *tx) deltaStmts() []stmt {
 		out[i] = stmt{sql: t.s.q.addCounts, args: []any{string(o), d.available, d.pending, d.held, d.total}}
 	}
 	return out
+}
+
+// dueStmts returns the statement that brings message_due in step with the
+// messages written since the last round trip whose state may have changed
+// between due and not due: one statement for all of them, after the
+// writes, so that it reads the states they left.
+func (t *tx) dueStmts() []stmt {
+	if len(t.due) == 0 {
+		return nil
+	}
+	slices.Sort(t.due)
+	return []stmt{{sql: t.s.q.syncDue, args: []any{slices.Compact(t.due)}}}
 }
 
 // query runs one statement that returns rows, after the pending writes.

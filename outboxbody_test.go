@@ -1,0 +1,83 @@
+package multiline_test
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/multilinehq/multiline"
+	"github.com/multilinehq/multiline/invite"
+)
+
+// attempts is a notifier that records every attempt, failed or not, and
+// fails while fail is set.
+type attempts struct {
+	mu   sync.Mutex
+	all  []invite.Message
+	fail error
+}
+
+func (a *attempts) Send(_ context.Context, m invite.Message) error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.all = append(a.all, m)
+	return a.fail
+}
+
+// An invitation message is stored without its body; a retry renders it
+// again, the same as the first attempt's, and the outbox keeps the secret
+// (the link's token) only until the message is sent.
+func TestRetriedInvitationIsRenderedAgain(t *testing.T) {
+	f := newFixture(t)
+	f.numbers(t, f.sales.ID, nums("+14155550101")...)
+	n := &attempts{fail: errors.New("421 mail server down")}
+	svc, err := multiline.New(f.store, multiline.WithNotifier(n), multiline.WithClock(f.clock.Now),
+		multiline.WithLogger(slog.New(slog.DiscardHandler)))
+	require.NoError(t, err)
+
+	res, err := svc.SaveAndInvite(ctx, f.salesAdmin, f.sales.ID, input("u1"), multiline.InviteOptions{})
+	require.NoError(t, err)
+	require.Equal(t, invite.Failed, res.Delivery.State)
+	require.Len(t, n.all, 1)
+	first := n.all[0]
+	require.NotEmpty(t, first.Text)
+	require.NotEmpty(t, first.HTML, "an email has an HTML body")
+	assert.Contains(t, first.Text, first.Secret)
+
+	require.NoError(t, f.store.Tx(ctx, func(ctx context.Context, tx multiline.Tx) error {
+		stored, err := tx.Message(ctx, first.ID)
+		require.NoError(t, err)
+		assert.Empty(t, stored.Text, "the body is not stored")
+		assert.Empty(t, stored.HTML)
+		assert.Equal(t, first.Secret, stored.Secret, "the secret is, until the message is sent")
+		assert.Equal(t, first.Subject, stored.Subject)
+		return nil
+	}))
+
+	n.mu.Lock()
+	n.fail = nil
+	n.mu.Unlock()
+	f.clock.Advance(time.Hour)
+	rep, err := svc.DeliverPending(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, multiline.DeliveryReport{Sent: 1}, rep)
+	require.Len(t, n.all, 2)
+	again := n.all[1]
+	assert.Equal(t, first.Attempts+1, again.Attempts)
+	again.State, again.Attempts, again.LastError, again.NextAttempt = first.State, first.Attempts, first.LastError, first.NextAttempt
+	assert.Equal(t, first, again, "the retry sends what the first attempt did")
+
+	require.NoError(t, f.store.Tx(ctx, func(ctx context.Context, tx multiline.Tx) error {
+		stored, err := tx.Message(ctx, first.ID)
+		require.NoError(t, err)
+		assert.Equal(t, invite.Sent, stored.State)
+		assert.Empty(t, stored.Secret, "once sent, no usable link")
+		return nil
+	}))
+}

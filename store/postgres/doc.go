@@ -94,6 +94,26 @@
 // nonetheless fails the transaction with a *multiline.UniqueError from the
 // call that sends it, or from Tx at commit.
 //
+// # COPY
+//
+// A run of DefaultCopyRows inserts or more (a group's accounts, messages,
+// invitations and their token hashes, its report lines, a run of audit
+// events) goes as COPY … FROM STDIN BINARY instead, encoded by the store
+// when it is queued, and sent just before the round trip it would have
+// gone with, in one of its own: a COPY cannot join a pipeline. Why: as
+// array parameters, a 1000-row Import & Invite was 52 MB of allocations in
+// the client, most of them pgx growing Bind messages while it encoded the
+// arrays, and the server decoded and unnested them; as COPY it is 28 MB,
+// and the server inserts the rows in batches, which also writes less WAL
+// (TestWALPerRow: 6 239 → 5 921 bytes a row). The cost is one round trip a
+// table a group (six for a group of an import), and one more when writes
+// queued before the first COPY must go ahead of it. The rows are those the
+// statements would write (the same argument lists, kinds and NULLs;
+// TestConformanceCopy runs the conformance suite with every insert a COPY),
+// and a key taken fails the transaction with a *multiline.UniqueError as
+// before. A COPY is traced as pgx's CopyFrom is, if the pool's tracer
+// traces CopyFrom. WithCopyRows sets the length, or turns COPY off.
+//
 // The queued writes are set-based too: a run of consecutive queued updates
 // of numbers, accounts or messages goes as one UPDATE … FROM unnest(…) (of
 // two updates of one row in a run, the last, which is what they leave), in
@@ -195,7 +215,8 @@
 // text[] and bytea[] columns;
 // COLLATE "C" on key columns; SQLSTATEs 23505, 40001 and 40P01; and goose's
 // PostgreSQL dialect, which runs each migration file, DDL included, in a
-// transaction. It uses no advisory locks, COPY, deferred constraints,
+// transaction; COPY … FROM STDIN BINARY inside a transaction (WithCopyRows
+// turns it off). It uses no advisory locks, deferred constraints,
 // foreign keys, triggers, stored procedures, sequences or LISTEN/NOTIFY.
 // It is tested on PostgreSQL 15 and 18 only; what follows is what each
 // engine's own documentation says, with the versions it names, and what a
@@ -224,6 +245,12 @@
 //	                    store does not use them.
 //	SAVEPOINT           listed as unsupported on the v19.2 compatibility
 //	                    page, no longer on v20.1's.
+//	COPY                its COPY FROM page (v20.2 to v24.3) lists the
+//	                    BINARY format, says only members of the admin role
+//	                    may run COPY, and that COPY in an explicit
+//	                    transaction commits atomically with it; not run
+//	                    here. A store whose role is not admin needs
+//	                    WithCopyRows(0).
 //	ON CONFLICT, unnest, partial indexes, jsonb, arrays, COLLATE "C",
 //	data-modifying CTEs, fillfactor, goose: not checked. Migration 00008
 //	replaces a primary key (DROP CONSTRAINT then ADD CONSTRAINT … PRIMARY
@@ -247,7 +274,7 @@
 //	                    current explicit locking page covers them; the store
 //	                    does not use them.
 //	SKIP LOCKED, SAVEPOINT, ON CONFLICT, unnest, partial indexes, COLLATE "C",
-//	fillfactor, goose: not checked.
+//	fillfactor, COPY … BINARY, goose: not checked.
 //	Host must: set yb_enable_read_committed_isolation=true, or run the store
 //	WithIsolation(Serializable).
 //

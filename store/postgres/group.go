@@ -19,7 +19,8 @@ import (
 // other), and they remember the rows as the single-row reads do, so that
 // updates of them are queued. The creates send nothing themselves: each
 // queues one set-based INSERT … SELECT … FROM unnest(…) that goes with the
-// transaction's next round trip. It has no ON CONFLICT: a key taken
+// transaction's next round trip, or, from copyMin rows, a COPY that goes
+// just before it (copy.go). Neither has ON CONFLICT: a key taken
 // nonetheless fails the transaction with a *multiline.UniqueError, returned
 // by the call that sent it and by Tx.
 
@@ -86,7 +87,8 @@ func (t *tx) AccountConflicts(ctx context.Context, as []account.Account) ([]erro
 	return out, nil
 }
 
-// CreateAccounts queues the insert of the accounts, all in one statement.
+// CreateAccounts queues the insert of the accounts, all in one statement
+// (or, for a long run, a COPY).
 func (t *tx) CreateAccounts(ctx context.Context, as []account.Account) error {
 	if err := t.lock(ctx); err != nil {
 		return err
@@ -99,7 +101,7 @@ func (t *tx) CreateAccounts(ctx context.Context, as []account.Account) error {
 	for i, a := range as {
 		rows[i] = accountArgs(a)
 	}
-	t.later(t.s.q.createAccounts, arrays(accountColumns, rows)...)
+	t.laterRows(t.s.q.copyAccounts, t.s.q.createAccounts, rows)
 	for _, a := range as {
 		t.knowAccount(a)
 		t.delta(a.OrgID, accountCounts(a))
@@ -108,7 +110,7 @@ func (t *tx) CreateAccounts(ctx context.Context, as []account.Account) error {
 }
 
 // CreateInvitations queues the insert of the invitations and their token
-// hashes, all in one statement.
+// hashes, all in one statement (or, for a long run, two COPYs).
 func (t *tx) CreateInvitations(ctx context.Context, invs []invite.Invitation) error {
 	if err := t.lock(ctx); err != nil {
 		return err
@@ -118,7 +120,7 @@ func (t *tx) CreateInvitations(ctx context.Context, invs []invite.Invitation) er
 		return nil
 	}
 	rows := make([][]any, len(invs))
-	hashes, owners := [][]byte{}, []string{}
+	var tokens [][]any
 	for i, inv := range invs {
 		args, err := invitationArgs(inv)
 		if err != nil {
@@ -126,17 +128,30 @@ func (t *tx) CreateInvitations(ctx context.Context, invs []invite.Invitation) er
 		}
 		rows[i] = args
 		for _, h := range tokenHashes(inv) {
-			hashes, owners = append(hashes, bytes.Clone(h)), append(owners, string(inv.Account))
+			tokens = append(tokens, []any{bytes.Clone(h), string(inv.Account)})
 		}
 	}
-	t.later(t.s.q.createInvitations, append(arrays(invitationColumns, rows), hashes, owners)...)
+	if len(rows) >= t.s.copyMin {
+		// The invitations first, as the statement's WITH inserts them first.
+		t.laterCopy(t.s.q.copyInvitations, rows)
+		if len(tokens) > 0 {
+			t.laterCopy(t.s.q.copyTokens, tokens)
+		}
+	} else {
+		hashes, owners := make([][]byte, len(tokens)), make([]string, len(tokens))
+		for i, tok := range tokens {
+			hashes[i], owners[i] = tok[0].([]byte), tok[1].(string)
+		}
+		t.later(t.s.q.createInvitations, append(arrays(invitationColumns, rows), hashes, owners)...)
+	}
 	for _, inv := range invs {
 		t.knowInvitation(inv.Account)
 	}
 	return nil
 }
 
-// EnqueueAll queues the insert of the messages, all in one statement.
+// EnqueueAll queues the insert of the messages, all in one statement (or,
+// for a long run, a COPY).
 func (t *tx) EnqueueAll(ctx context.Context, ms []invite.Message) error {
 	if err := t.lock(ctx); err != nil {
 		return err
@@ -149,7 +164,7 @@ func (t *tx) EnqueueAll(ctx context.Context, ms []invite.Message) error {
 	for i, m := range ms {
 		rows[i] = messageArgs(m)
 	}
-	t.later(t.s.q.enqueueAll, arrays(messageColumns, rows)...)
+	t.laterRows(t.s.q.copyMessages, t.s.q.enqueueAll, rows)
 	for _, m := range ms {
 		t.knowMessage(m)
 		t.due = append(t.due, string(m.ID))

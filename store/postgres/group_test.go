@@ -94,11 +94,22 @@ func (b *batches) reset() {
 
 // groupStore is a store on a fresh schema whose batches and round trips are
 // recorded.
-func groupStore(t *testing.T) (*postgres.Store, *batches, *roundTrips) {
+func groupStore(t *testing.T, opts ...postgres.Option) (*postgres.Store, *batches, *roundTrips) {
 	schema := newSchema(t)
 	b, rt := &batches{}, &roundTrips{}
 	pool := newPool(t, schema, 4, counted(rt), func(c *pgxpool.Config) { c.ConnConfig.Tracer = b })
-	return postgres.New(pool, postgres.WithSchema(schema)), b, rt
+	return postgres.New(pool, append([]postgres.Option{postgres.WithSchema(schema)}, opts...)...), b, rt
+}
+
+// writeModes are the two ways a run of inserts goes: set-based statements
+// (as runs shorter than postgres.DefaultCopyRows do) and COPY (as longer
+// ones do). Tests of what the inserts store run in both.
+var writeModes = []struct {
+	name string
+	opt  postgres.Option
+}{
+	{"statements", postgres.WithCopyRows(0)},
+	{"copy", postgres.WithCopyRows(1)},
 }
 
 var t0 = time.Date(2026, 5, 6, 7, 8, 9, 123456000, time.UTC)
@@ -875,9 +886,16 @@ func TestGroupRoundTrips(t *testing.T) {
 // TestArrayLiteralsRandom stores accounts whose text arrays, and
 // invitations whose retired token hashes, are random (any UTF-8 text but
 // NUL, any bytes), with CreateAccounts, CreateInvitations and a run of
-// account updates, and reads them back unchanged.
+// account updates, and reads them back unchanged, the inserts going as
+// statements and as COPY.
 func TestArrayLiteralsRandom(t *testing.T) {
-	s, _, _ := groupStore(t)
+	for _, mode := range writeModes {
+		t.Run(mode.name, func(t *testing.T) { arrayLiteralsRandom(t, mode.opt) })
+	}
+}
+
+func arrayLiteralsRandom(t *testing.T, opt postgres.Option) {
+	s, _, _ := groupStore(t, opt)
 	ctx := t.Context()
 	r := rand.New(rand.NewPCG(1, 2))
 	alphabet := []rune("ab\\\"{},' \t\n\r;:NULLnull()[]üé€😀\u00a0\u200b\x01\x7f")

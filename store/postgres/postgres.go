@@ -37,6 +37,12 @@ type Store struct {
 	isolation Isolation
 	retry     RetryPolicy
 	q         queries
+	// copyMin is the number of rows from which a run of inserts goes as
+	// COPY (copy.go, WithCopyRows).
+	copyMin int
+	// copyTracer is the pool's tracer, if it traces CopyFrom: the store's
+	// own COPYs (copy.go) report to it as pgx's CopyFrom would.
+	copyTracer pgx.CopyFromTracer
 }
 
 var _ multiline.Store = (*Store)(nil)
@@ -59,11 +65,14 @@ func WithSchema(name string) Option {
 // Migrate before the first transaction. The pool is the caller's, who closes
 // it; each transaction holds one of its connections from start to commit.
 func New(pool *pgxpool.Pool, opts ...Option) *Store {
-	s := &Store{pool: pool, schema: DefaultSchema, isolation: ReadCommitted, retry: DefaultRetryPolicy()}
+	s := &Store{pool: pool, schema: DefaultSchema, isolation: ReadCommitted, retry: DefaultRetryPolicy(), copyMin: DefaultCopyRows}
 	for _, o := range append(testOptions[:len(testOptions):len(testOptions)], opts...) {
 		o(s)
 	}
-	s.q = newQueries(pgx.Identifier{s.schema}.Sanitize())
+	s.q = newQueries(s.schema)
+	if pool != nil {
+		s.copyTracer, _ = pool.Config().ConnConfig.Tracer.(pgx.CopyFromTracer)
+	}
 	return s
 }
 

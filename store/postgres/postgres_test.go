@@ -17,3 +17,14 @@ func TestConformance(t *testing.T) {
 		return postgres.New(newPool(t, schema, 8), postgres.WithSchema(schema))
 	})
 }
+
+// TestConformanceCopy runs the conformance suite on a store that sends
+// every run of inserts, however short, as COPY (copy.go), so that what a
+// COPY stores is held to the contract as the statements are.
+func TestConformanceCopy(t *testing.T) {
+	requireDatabase(t)
+	storetest.Run(t, func(t *testing.T) multiline.Store {
+		schema := newSchema(t)
+		return postgres.New(newPool(t, schema, 8), postgres.WithSchema(schema), postgres.WithCopyRows(1))
+	})
+}

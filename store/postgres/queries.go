@@ -1,6 +1,10 @@
 package postgres
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+)
 
 // Column lists, in the order the scan functions read them.
 const (
@@ -63,16 +67,17 @@ type queries struct {
 	// The group calls' statements.
 	numbersByE164, accountConflicts, createAccounts, createInvitations, enqueueAll string
 	messagesByID, invitationsOf                                                    string
+	// The COPYs of the group calls' long runs of rows (see copy.go).
+	copyAccounts, copyInvitations, copyTokens, copyMessages, copyBatchRows *copyTo
 
 	// merge holds, by the SQL of a single-row write that is queued, the
 	// set-based statement that does a run of them at once.
 	merge map[string]merger
 }
 
-// newQueries returns the statements for the schema, an identifier already
-// quoted.
+// newQueries returns the statements for the schema (its name, unquoted).
 func newQueries(schema string) queries {
-	r := strings.NewReplacer("{s}", schema)
+	r := strings.NewReplacer("{s}", pgx.Identifier{schema}.Sanitize())
 	q := func(s string) string { return r.Replace(s) }
 	qs := queries{
 		org:               q(`SELECT ` + orgCols + ` FROM {s}.orgs WHERE id = $1 FOR SHARE`),
@@ -226,12 +231,17 @@ func newQueries(schema string) queries {
 		// hashes and the accounts they belong to, side by side.
 		createInvitations: q(`WITH ins AS (` + insertMany("{s}.invitations", invitationColumns, 1) + `)
 			INSERT INTO {s}.invitation_tokens (hash, account_id) SELECT * FROM unnest($15::bytea[], $16::text[])`),
-		enqueueAll:    q(insertMany("{s}.messages", messageColumns, 1)),
-		messagesByID:  q(`SELECT ` + messageCols + ` FROM {s}.messages WHERE id = ANY($1) ORDER BY id FOR UPDATE`),
-		invitationsOf: q(`SELECT ` + invitationCols + ` FROM {s}.invitations WHERE account_id = ANY($1) ORDER BY account_id FOR UPDATE`),
+		enqueueAll:      q(insertMany("{s}.messages", messageColumns, 1)),
+		copyAccounts:    newCopyTo(schema, "accounts", accountColumns),
+		copyInvitations: newCopyTo(schema, "invitations", invitationColumns),
+		copyTokens:      newCopyTo(schema, "invitation_tokens", tokenColumns),
+		copyMessages:    newCopyTo(schema, "messages", messageColumns),
+		copyBatchRows:   newCopyTo(schema, "batch_rows", batchRowColumns),
+		messagesByID:    q(`SELECT ` + messageCols + ` FROM {s}.messages WHERE id = ANY($1) ORDER BY id FOR UPDATE`),
+		invitationsOf:   q(`SELECT ` + invitationCols + ` FROM {s}.invitations WHERE account_id = ANY($1) ORDER BY account_id FOR UPDATE`),
 	}
 	qs.merge = map[string]merger{
-		qs.appendAudit:   inserter(q("{s}.audit"), auditColumns),
+		qs.appendAudit:   inserter(q("{s}.audit"), newCopyTo(schema, "audit", auditColumns)),
 		qs.updateNumber:  updater(q("{s}.numbers"), numberColumns, "e164"),
 		qs.updateAccount: updater(q("{s}.accounts"), accountColumns, "id"),
 		// A message's update applies only while its idempotency key is the

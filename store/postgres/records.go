@@ -789,9 +789,20 @@ func (t *tx) CreateBatch(ctx context.Context, b batch.Record) error {
 	}
 	t.knowBatch(b)
 	if len(b.Rows) > 0 {
-		t.later(t.s.q.appendBatchRows, batchRowArgs(b.ID, b.Rows, b.Accounts)...)
+		t.laterBatchRows(b.ID, b.Rows, b.Accounts)
 	}
 	return nil
+}
+
+// laterBatchRows queues the insert of a batch's report lines, the batch
+// being one this transaction has written or locked (so it exists): as one
+// statement, or, from copyMin lines, as a COPY.
+func (t *tx) laterBatchRows(id string, rows []batch.ReportRow, accounts []account.ID) {
+	if len(rows) < t.s.copyMin {
+		t.later(t.s.q.appendBatchRows, batchRowArgs(id, rows, accounts)...)
+		return
+	}
+	t.laterCopy(t.s.q.copyBatchRows, batchRowCopyArgs(id, rows, accounts))
 }
 
 // Batch returns a batch record and locks it.
@@ -882,7 +893,7 @@ func (t *tx) AppendBatchRows(ctx context.Context, id string, rows []batch.Report
 	}
 	if _, ok := t.batches[id]; ok {
 		if len(rows) > 0 {
-			t.later(t.s.q.appendBatchRows, batchRowArgs(id, rows, accounts)...)
+			t.laterBatchRows(id, rows, accounts)
 		}
 		return nil
 	}

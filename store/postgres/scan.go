@@ -300,6 +300,20 @@ func batchRowArgs(id string, rows []batch.ReportRow, accounts []account.ID) []an
 	return []any{id, lines, cols[0], cols[1], cols[2], cols[3], cols[4], cols[5], cols[6], cols[7]}
 }
 
+// batchRowCopyArgs are a batch's report lines as rows of batchRowColumns.
+func batchRowCopyArgs(id string, rows []batch.ReportRow, accounts []account.ID) [][]any {
+	out := make([][]any, len(rows))
+	for i, r := range rows {
+		acct := ""
+		if accounts != nil {
+			acct = string(accounts[i])
+		}
+		out[i] = []any{id, r.Row, r.EmailOrDevice, r.FirstName, r.LastName, r.MultilineNumber, string(r.Status),
+			r.Error, r.ErrorCode, acct}
+	}
+	return out
+}
+
 // scanBatchRow scans a line of batchRows and its account ("" for none).
 func scanBatchRow(row pgx.Row, r *batch.ReportRow, a *account.ID) error {
 	var line int32

@@ -25,14 +25,15 @@ import (
 type kind int
 
 const (
-	kText   kind = iota // string → text[]
-	kJSON               // nil or a JSON document as a string → text[] with NULLs, cast to jsonb
-	kTime               // nil or time.Time → timestamptz[] with NULLs
-	kInt                // int → int4[]
-	kBool               // bool → bool[]
-	kBytea              // []byte, nil for NULL → bytea[]
-	kTexts              // []string, nil for NULL → text[] of array literals, cast to text[]
-	kByteas             // [][]byte, nil for NULL → text[] of array literals, cast to bytea[]
+	kText     kind = iota // string → text[]
+	kJSON                 // nil or a JSON document as a string → text[] with NULLs, cast to jsonb
+	kTime                 // nil or time.Time → timestamptz[] with NULLs
+	kInt                  // int → int4[]
+	kBool                 // bool → bool[]
+	kBytea                // []byte, nil for NULL → bytea[]
+	kTexts                // []string, nil for NULL → text[] of array literals, cast to text[]
+	kByteas               // [][]byte, nil for NULL → text[] of array literals, cast to bytea[]
+	kNullText             // string, "" for NULL → text[] with NULLs
 )
 
 // Arrays of arrays must be rectangular in PostgreSQL, so a text[] or bytea[]
@@ -106,6 +107,10 @@ var (
 		kText, kText, kText, kText, kText, kText, kText, kText, kText, kText, kText, // id … account_id
 		kInt, kText, kText, kInt, kText, kTime, kTime, kTime) // token_version … created
 	auditColumns = columnsOf(auditCols, kText, kTime, kText, kText, kText, kText, kJSON, kJSON)
+	// An invitation's token hashes, and a batch's report lines (their
+	// account NULL when the line has none), as batchRowCopyArgs gives them.
+	tokenColumns    = columnsOf("hash, account_id", kBytea, kText)
+	batchRowColumns = columnsOf("batch_id, "+batchRowCols, kText, kInt, kText, kText, kText, kText, kText, kText, kText, kNullText)
 	// The columns of the narrow updates of a message's delivery, in the
 	// order of deliveryArgs.
 	deliveryColumns = columnsOf("id, idempotency_key, state, attempts, last_error, next_attempt, sent_at",
@@ -210,6 +215,8 @@ func array(k kind, rows [][]any, i int) any {
 		return collect(rows, i, func(v any) pgtype.Text { return textsLiteral(v.([]string)) })
 	case kByteas:
 		return collect(rows, i, func(v any) pgtype.Text { return byteasLiteral(v.([][]byte)) })
+	case kNullText:
+		return collect(rows, i, func(v any) pgtype.Text { return pgtype.Text{String: v.(string), Valid: v.(string) != ""} })
 	}
 	panic(fmt.Sprintf("postgres: unknown column kind %d", k))
 }
@@ -276,6 +283,9 @@ func byteasLiteral(bs [][]byte) pgtype.Text {
 type merger struct {
 	sql  string // the set-based statement
 	cols []column
+	// copy, for an insert, is the COPY that does a long run at once (see
+	// copy.go).
+	copy *copyTo
 	// keys, for an update, are the indexes of the columns that name the
 	// row. Of several updates of one row only the last is kept: each sets
 	// the same columns, so the last is what they leave, and an UPDATE …
@@ -283,9 +293,10 @@ type merger struct {
 	keys []int
 }
 
-// inserter returns the merger of single-row inserts into table.
-func inserter(table string, cols []column) merger {
-	return merger{sql: insertMany(table, cols, 1), cols: cols}
+// inserter returns the merger of single-row inserts of the columns of to
+// into its table (schema-qualified and quoted in table).
+func inserter(table string, to *copyTo) merger {
+	return merger{sql: insertMany(table, to.cols, 1), copy: to, cols: to.cols}
 }
 
 // updater returns the merger of single-row updates of table that set every
@@ -307,8 +318,9 @@ func updaterAlso(table string, cols []column, also string, keys ...string) merge
 }
 
 // merge returns the statement that does what run, queued statements of the
-// merger's single-row SQL, would do one after another.
-func (m merger) merge(run []stmt) stmt {
+// merger's single-row SQL, would do one after another: for a run of at
+// least copyMin inserts, a COPY.
+func (m merger) merge(run []stmt, copyMin int) stmt {
 	rows := make([][]any, 0, len(run))
 	if len(m.keys) == 0 {
 		for _, st := range run {
@@ -325,6 +337,9 @@ func (m merger) merge(run []stmt) stmt {
 			at[k] = len(rows)
 			rows = append(rows, st.args)
 		}
+	}
+	if m.copy != nil && len(rows) >= copyMin {
+		return stmt{copy: newCopyIn(m.copy, rows)}
 	}
 	return stmt{sql: m.sql, args: arrays(m.cols, rows)}
 }

@@ -16,7 +16,7 @@ import (
 // twice sends the row once, at its first place, with its last values: an
 // UPDATE … FROM would apply either.
 func TestMergeKeepsLastUpdate(t *testing.T) {
-	q := newQueries(`"s"`)
+	q := newQueries("s")
 	at := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	a1 := numberpool.Number{E164: "+1", OrgID: "o", State: numberpool.Reserved, Tag: "first"}
 	b := numberpool.Number{E164: "+2", OrgID: "o", State: numberpool.Available}
@@ -26,7 +26,7 @@ func TestMergeKeepsLastUpdate(t *testing.T) {
 		{sql: q.updateNumber, args: numberArgs(b)},
 		{sql: q.updateNumber, args: numberArgs(a2)},
 	}
-	st := (&tx{s: &Store{q: q}}).coalesce(run)
+	st := (&tx{s: &Store{q: q, copyMin: DefaultCopyRows}}).coalesce(run)
 	require.Len(t, st, 1)
 	assert.Equal(t, q.merge[q.updateNumber].sql, st[0].sql)
 	assert.Equal(t, []string{"+1", "+2"}, st[0].args[0])
@@ -39,7 +39,7 @@ func TestMergeKeepsLastUpdate(t *testing.T) {
 	other.IdempotencyKey, other.Attempts = "other", 2
 	again := m
 	again.Attempts = 3
-	st = (&tx{s: &Store{q: q}}).coalesce([]stmt{
+	st = (&tx{s: &Store{q: q, copyMin: DefaultCopyRows}}).coalesce([]stmt{
 		{sql: q.updateMessage, args: messageArgs(m)},
 		{sql: q.updateMessage, args: messageArgs(other)},
 		{sql: q.updateMessage, args: messageArgs(again)},
@@ -63,7 +63,7 @@ func TestArrayLiterals(t *testing.T) {
 }
 
 func TestSetStatements(t *testing.T) {
-	q := newQueries(`"s"`)
+	q := newQueries("s")
 	assert.Equal(t, `UPDATE "s".numbers AS t SET org_id = v.org_id, state = v.state, tag = v.tag, account_id = v.account_id, `+
 		`origin = v.origin, aging_until = v.aging_until FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], `+
 		`$6::text[], $7::timestamptz[]) AS v(e164, org_id, state, tag, account_id, origin, aging_until) WHERE t.e164 = v.e164`,
@@ -85,7 +85,7 @@ func TestSetStatements(t *testing.T) {
 // narrow when only the delivery changed, narrow and blanking when the body
 // and secret were cleared besides, every column otherwise.
 func TestUpdateOfMessage(t *testing.T) {
-	q := newQueries(`"s"`)
+	q := newQueries("s")
 	tx := &tx{s: &Store{q: q}}
 	at := time.Date(2026, 1, 2, 3, 4, 5, 6000, time.UTC)
 	prev := invite.Message{ID: "m", Kind: invite.KindInvitation, OrgID: "o", Channel: invite.Email, To: "a@example.com",

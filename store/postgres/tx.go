@@ -38,6 +38,9 @@ type stmt struct {
 	// does not fail the transaction, since the caller rolls back to the
 	// savepoint.
 	guarded bool
+	// copy, when set, makes this a COPY of rows rather than a statement
+	// (see copy.go); sql and args are then unused.
+	copy *copyIn
 }
 
 // counts is a change of the counts of one organization's capacity row.
@@ -176,7 +179,6 @@ func (t *tx) delta(o org.ID, d counts) {
 // connection) and the error, mapped. Any error but a unique violation in a
 // guarded statement fails the transaction.
 func (t *tx) run(ctx context.Context, stmts ...stmt) (int, error) {
-	var b pgx.Batch
 	sent := make([]stmt, 0, len(t.pending)+len(t.deltas)+len(stmts)+1)
 	if !t.begun {
 		sent = append(sent, stmt{sql: t.s.begin()})
@@ -187,20 +189,7 @@ func (t *tx) run(ctx context.Context, stmts ...stmt) (int, error) {
 	first := len(sent)
 	sent = append(sent, stmts...)
 	t.pending, t.deltas, t.due = nil, nil, nil
-	for _, st := range sent {
-		b.Queue(st.sql, st.args...)
-	}
-	br := t.conn.SendBatch(ctx, &b)
-	failed, err := -1, error(nil)
-	for i, st := range sent {
-		if err = readResult(br, st); err != nil {
-			failed = i
-			break
-		}
-	}
-	if cerr := br.Close(); err == nil && cerr != nil {
-		err = cerr
-	}
+	failed, err := t.send(ctx, sent)
 	t.begun = true
 	if err == nil {
 		return -1, nil
@@ -219,6 +208,57 @@ func (t *tx) run(ctx context.Context, stmts ...stmt) (int, error) {
 	err = mapErr(err)
 	t.err = err
 	return idx, err
+}
+
+// send sends sent, in order, in as few round trips as it can: every run of
+// statements as one batch, every COPY alone (a COPY cannot go in a
+// pipeline). It stops at the first failure and returns its index in sent
+// (-1 for none, or for a failure of the connection rather than of a
+// statement) and the error, unmapped.
+func (t *tx) send(ctx context.Context, sent []stmt) (int, error) {
+	for i := 0; i < len(sent); {
+		if c := sent[i].copy; c != nil {
+			if err := t.sendCopy(ctx, c); err != nil {
+				return i, err
+			}
+			i++
+			continue
+		}
+		j := i + 1
+		for j < len(sent) && sent[j].copy == nil {
+			j++
+		}
+		if k, err := t.sendBatch(ctx, sent[i:j]); err != nil {
+			if k < 0 {
+				return -1, err // the connection, not a statement
+			}
+			return i + k, err
+		}
+		i = j
+	}
+	return -1, nil
+}
+
+// sendBatch sends stmts in one round trip and reads their results. It
+// returns the index of the statement that failed (-1: none, or the
+// connection) and the error, unmapped.
+func (t *tx) sendBatch(ctx context.Context, stmts []stmt) (int, error) {
+	var b pgx.Batch
+	for _, st := range stmts {
+		b.Queue(st.sql, st.args...)
+	}
+	br := t.conn.SendBatch(ctx, &b)
+	failed, err := -1, error(nil)
+	for i, st := range stmts {
+		if err = readResult(br, st); err != nil {
+			failed = i
+			break
+		}
+	}
+	if cerr := br.Close(); err == nil && cerr != nil {
+		err = cerr
+	}
+	return failed, err
 }
 
 // coalesce returns the pending writes with every run of consecutive writes
@@ -242,7 +282,10 @@ func (t *tx) coalesce(pending []stmt) []stmt {
 			j++
 		}
 		if m, ok := t.s.q.merge[pending[i].sql]; ok {
-			out = append(out, m.merge(pending[i:j]))
+			out = append(out, m.merge(pending[i:j], t.s.copyMin))
+		} else if pending[i].copy != nil {
+			out = append(out, pending[i]) // a COPY is never merged with the next one
+			j = i + 1
 		} else {
 			out = append(out, pending[i:j]...)
 		}

@@ -87,7 +87,9 @@ func newSchema(t testing.TB) string {
 	t.Helper()
 	requireDatabase(t)
 	schema := newSchemaName()
-	admin := newPool(t, "public", 2)
+	// The schema's DDL need not wait for its WAL to reach the disk: a
+	// test's schema does not outlive a crash, and each test makes one.
+	admin := newPool(t, "public", 2, func(c *pgxpool.Config) { c.ConnConfig.RuntimeParams["synchronous_commit"] = "off" })
 	s := postgres.New(admin, postgres.WithSchema(schema))
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()

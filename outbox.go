@@ -489,17 +489,20 @@ func (s *Service) recordAll(ctx context.Context, ms []invite.Message, errs []err
 		if err != nil {
 			return err
 		}
-		cur := make(map[invite.MessageID]invite.Message, len(found))
-		for _, m := range found {
-			cur[m.ID] = m
+		// Each message's position in found: a map of messages would
+		// hold a copy of each, allocated apart (a Message is too large
+		// for a map's slot).
+		cur := make(map[invite.MessageID]int, len(found))
+		for j, m := range found {
+			cur[m.ID] = j
 		}
 		for i, m := range ms {
-			c, ok := cur[m.ID]
+			j, ok := cur[m.ID]
 			if !ok {
 				out[i] = m
 				continue
 			}
-			if out[i], err = s.record(ctx, tx, c, errs[i]); err != nil {
+			if out[i], err = s.record(ctx, tx, found[j], errs[i]); err != nil {
 				return err
 			}
 		}

@@ -108,10 +108,10 @@ func (s *Service) createGroup(ctx context.Context, tx Tx, sc scope, ds []account
 	// their array.
 	created := candidates[:0]
 	var newInvs []invite.Invitation
-	var msgs, queued []invite.Message
+	var msgs []invite.Message
 	if opt.invite {
 		newInvs = make([]invite.Invitation, 0, len(candidates))
-		msgs, queued = make([]invite.Message, 0, len(candidates)), make([]invite.Message, 0, len(candidates))
+		msgs = make([]invite.Message, 0, len(candidates))
 	}
 	for k := range candidates {
 		i := rowOf[k]
@@ -198,8 +198,8 @@ func (s *Service) createGroup(ctx context.Context, tx Tx, sc scope, ds []account
 			return nil, nil, nil, err
 		}
 		// The rendered message goes to the first attempt; the outbox
-		// stores it without its body (see stored).
-		newInvs, msgs, queued = append(newInvs, inv), append(msgs, m), append(queued, stored(m))
+		// stores it without its body (see enqueueStored).
+		newInvs, msgs = append(newInvs, inv), append(msgs, m)
 		if err := s.audit(ctx, tx, sc.admin.ID, o, ActionInvitationCreated, string(a.ID), nil, inv.AuditView()); err != nil {
 			return nil, nil, nil, err
 		}
@@ -207,7 +207,7 @@ func (s *Service) createGroup(ctx context.Context, tx Tx, sc scope, ds []account
 	if err := tx.CreateAccounts(ctx, created); err != nil {
 		return nil, nil, nil, err
 	}
-	if err := tx.EnqueueAll(ctx, queued); err != nil {
+	if err := enqueueStored(ctx, tx, msgs); err != nil {
 		return nil, nil, nil, err
 	}
 	if err := tx.CreateInvitations(ctx, newInvs); err != nil {
@@ -217,6 +217,25 @@ func (s *Service) createGroup(ctx context.Context, tx Tx, sc scope, ds []account
 		tally.pending = pending
 	}
 	return rows, msgs, errs, nil
+}
+
+// enqueueStored queues the stored form of each of ms (see stored) and
+// leaves ms as they were. The bodies are set aside while the messages are
+// queued, rather than the messages copied whole (a Message is some 340
+// bytes, its two bodies 32). A store keeps nothing of the slice it is given
+// (store/storetest holds every store to that), so the bodies can go back.
+func enqueueStored(ctx context.Context, tx Tx, ms []invite.Message) error {
+	type body struct{ text, html string }
+	bodies := make([]body, len(ms))
+	for i := range ms {
+		bodies[i] = body{ms[i].Text, ms[i].HTML}
+		ms[i] = stored(ms[i])
+	}
+	err := tx.EnqueueAll(ctx, ms)
+	for i, b := range bodies {
+		ms[i].Text, ms[i].HTML = b.text, b.html
+	}
+	return err
 }
 
 // createdRow is what createGroup's caller needs of an account it created.

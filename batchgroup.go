@@ -66,6 +66,7 @@ func (s *Service) createGroup(ctx context.Context, tx Tx, sc scope, ds []account
 	candidates := make([]account.Account, 0, n)
 	rowOf := make([]int, 0, n)
 	var named []string
+	withNumber := 0 // the candidates that ask for a number
 	for i, d := range ds {
 		a, err := s.newAccount(d, o, now, opt)
 		if err != nil {
@@ -73,22 +74,26 @@ func (s *Service) createGroup(ctx context.Context, tx Tx, sc scope, ds []account
 			continue
 		}
 		candidates, rowOf = append(candidates, a), append(rowOf, i)
+		if !d.Number.IsZero() {
+			withNumber++
+		}
 		if d.Number.E164 != "" {
 			named = append(named, d.Number.E164)
 		}
 	}
+	// numbers are the named numbers as the group's rows leave them, for
+	// the rows after: nil when no row names one, since then no row reads
+	// it.
 	var numbers map[string]numberpool.Number
 	if len(named) > 0 {
 		found, err := tx.Numbers(ctx, named)
 		if err != nil {
 			return nil, nil, nil, err
 		}
-		numbers = make(map[string]numberpool.Number, len(found)+len(candidates))
+		numbers = make(map[string]numberpool.Number, len(found)+withNumber)
 		for _, num := range found {
 			numbers[num.E164] = num
 		}
-	} else {
-		numbers = make(map[string]numberpool.Number, len(candidates))
 	}
 	conflicts, err := tx.AccountConflicts(ctx, candidates)
 	if err != nil {
@@ -188,7 +193,9 @@ func (s *Service) createGroup(ctx context.Context, tx Tx, sc scope, ds []account
 			if err != nil {
 				return nil, nil, nil, err
 			}
-			numbers[assigned.E164] = assigned
+			if numbers != nil {
+				numbers[assigned.E164] = assigned
+			}
 		}
 		if !opt.invite {
 			continue

@@ -174,7 +174,7 @@ func (s *Service) createGroup(ctx context.Context, tx Tx, sc scope, ds []account
 		pending += add
 		created = append(created, a)
 		rows[i] = createdRow{ID: a.ID, Number: a.Number}
-		if err := s.audit(ctx, tx, sc.admin.ID, o, ActionAccountCreated, string(a.ID), nil, accountJSON(a)); err != nil {
+		if err := s.auditJSON(ctx, tx, sc.admin.ID, o, ActionAccountCreated, string(a.ID), nil, accountJSON(a)); err != nil {
 			return nil, nil, nil, err
 		}
 		if a.Number != "" {
@@ -207,7 +207,7 @@ func (s *Service) createGroup(ctx context.Context, tx Tx, sc scope, ds []account
 		// The rendered message goes to the first attempt; the outbox
 		// stores it without its body (see enqueueStored).
 		newInvs, msgs = append(newInvs, inv), append(msgs, m)
-		if err := s.audit(ctx, tx, sc.admin.ID, o, ActionInvitationCreated, string(a.ID), nil, inv.AuditView()); err != nil {
+		if err := s.auditJSON(ctx, tx, sc.admin.ID, o, ActionInvitationCreated, string(a.ID), nil, invitationJSON(inv.AuditView())); err != nil {
 			return nil, nil, nil, err
 		}
 	}

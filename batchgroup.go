@@ -42,7 +42,11 @@ import (
 // places at its row) it returns errLateLock and the caller runs the group
 // again locked. A late group's tally is for lateCheck, which the caller
 // runs as the last step of the transaction; late is tally != nil.
-func (s *Service) createGroup(ctx context.Context, tx Tx, sc scope, ds []account.Draft, opt addOptions, tally *lateTally) ([]createdRow, []invite.Message, []error, error) {
+//
+// Its arrays of accounts, invitations and messages are scr's, reused from
+// one group to the next (nil: new ones); the messages returned are valid
+// until the next call with scr.
+func (s *Service) createGroup(ctx context.Context, tx Tx, sc scope, ds []account.Draft, opt addOptions, tally *lateTally, scr *groupScratch) ([]createdRow, []invite.Message, []error, error) {
 	late := tally != nil
 	n := len(ds)
 	errs := make([]error, n)
@@ -63,7 +67,10 @@ func (s *Service) createGroup(ctx context.Context, tx Tx, sc scope, ds []account
 	now := s.now()
 	// The rows' accounts, and the row of each: the accounts go to the store
 	// as they are, with no copy per step.
-	candidates := make([]account.Account, 0, n)
+	if scr == nil {
+		scr = new(groupScratch)
+	}
+	candidates := reuse(&scr.accounts, n)
 	rowOf := make([]int, 0, n)
 	var named []string
 	withNumber := 0 // the candidates that ask for a number
@@ -115,8 +122,8 @@ func (s *Service) createGroup(ctx context.Context, tx Tx, sc scope, ds []account
 	var newInvs []invite.Invitation
 	var msgs []invite.Message
 	if opt.invite {
-		newInvs = make([]invite.Invitation, 0, len(candidates))
-		msgs = make([]invite.Message, 0, len(candidates))
+		newInvs = reuse(&scr.invitations, len(candidates))
+		msgs = reuse(&scr.messages, len(candidates))
 	}
 	for k := range candidates {
 		i := rowOf[k]
@@ -243,6 +250,30 @@ func enqueueStored(ctx context.Context, tx Tx, ms []invite.Message) error {
 		ms[i].Text, ms[i].HTML = b.text, b.html
 	}
 	return err
+}
+
+// groupScratch are the arrays an import's groups write their accounts,
+// invitations and messages into before the store copies them: one import's
+// groups run one after the other, and each group's arrays are dead once it
+// has committed and sent its invitations. Reused, a 1000-row import
+// allocates them for 700 rows (its groups of 100, 200 and 400 rows, the
+// last 300 rows in the 400's) rather than for every row.
+type groupScratch struct {
+	accounts    []account.Account
+	invitations []invite.Invitation
+	messages    []invite.Message
+}
+
+// reuse returns *buf emptied, with room for n elements: the same array
+// when it has the room (cleared, so that it holds nothing alive), else a
+// new one, kept in *buf.
+func reuse[T any](buf *[]T, n int) []T {
+	if cap(*buf) < n {
+		*buf = make([]T, 0, n)
+	}
+	b := (*buf)[:cap(*buf)]
+	clear(b)
+	return b[:0]
 }
 
 // createdRow is what createGroup's caller needs of an account it created.

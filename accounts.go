@@ -186,7 +186,7 @@ func (s *Service) assign(ctx context.Context, tx Tx, sc scope, a account.Account
 	if err := tx.UpdateNumber(ctx, assigned); err != nil {
 		return numberpool.Number{}, err
 	}
-	if err := s.audit(ctx, tx, sc.admin.ID, a.OrgID, ActionNumberAssigned, num.E164, num, assigned); err != nil {
+	if err := s.auditJSON(ctx, tx, sc.admin.ID, a.OrgID, ActionNumberAssigned, num.E164, numberJSON(num), numberJSON(assigned)); err != nil {
 		return numberpool.Number{}, err
 	}
 	if capBefore == nil {

@@ -32,7 +32,8 @@ func knownSnapshot(v any) (json.RawMessage, bool) {
 
 // numberJSON is json.Marshal(n).
 func numberJSON(n numberpool.Number) json.RawMessage {
-	b := make([]byte, 0, 192)
+	var buf [512]byte // see accountJSON
+	b := buf[:0]
 	b = appendField(b, '{', "E164", n.E164)
 	b = appendField(b, ',', "OrgID", string(n.OrgID))
 	b = appendField(b, ',', "State", string(n.State))
@@ -41,12 +42,13 @@ func numberJSON(n numberpool.Number) json.RawMessage {
 	b = appendField(b, ',', "Origin", string(n.Origin))
 	b = append(b, `,"AgingUntil":`...)
 	b = appendTime(b, n.AgingUntil)
-	return append(b, '}')
+	return exact(append(b, '}'))
 }
 
 // invitationJSON is json.Marshal(v).
 func invitationJSON(v invite.AuditView) json.RawMessage {
-	b := make([]byte, 0, 256)
+	var buf [1024]byte // see accountJSON
+	b := buf[:0]
 	b = appendField(b, '{', "id", string(v.ID))
 	b = appendField(b, ',', "channel", string(v.Channel))
 	b = appendField(b, ',', "destination", v.Destination)
@@ -64,5 +66,5 @@ func invitationJSON(v invite.AuditView) json.RawMessage {
 		b = appendField(b, ',', "Disclaimer", c.Disclaimer)
 		b = append(b, '}')
 	}
-	return append(b, '}')
+	return exact(append(b, '}'))
 }

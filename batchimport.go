@@ -196,6 +196,7 @@ type importer struct {
 	tx         Tx        // set in validate-only: every row in one rolled-back transaction
 	*batchRows           // the record's ID and the accounts the rows created
 	run        *batchRun // stores the progress; nil in validate-only
+	scratch    groupScratch
 }
 
 // ImportRow imports one validated row whole, or not at all.
@@ -274,7 +275,7 @@ func (imp *importer) ImportCheckpoint(ctx context.Context, rows []batch.Row, ds 
 		if late {
 			tally = new(lateTally)
 		}
-		made, ms, rowErrs, err := imp.s.createGroup(ctx, tx, imp.sc, ds, opt, tally)
+		made, ms, rowErrs, err := imp.s.createGroup(ctx, tx, imp.sc, ds, opt, tally, &imp.scratch)
 		if err != nil {
 			return err
 		}

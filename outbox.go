@@ -113,9 +113,12 @@ func (s *Service) deliverAll(ctx context.Context, ms []invite.Message) []invite.
 	if ctx.Err() != nil {
 		return ms
 	}
+	// The messages as recorded go through one buffer, copied from it into
+	// ms group by group.
+	buf := make([]invite.Message, min(deliverBatch, len(ms)))
 	for start := 0; start < len(ms); start += deliverBatch {
 		group := ms[start:min(start+deliverBatch, len(ms))]
-		sent, problems := s.sendAll(ctx, group)
+		sent, problems := s.sendAll(ctx, group, buf[:len(group)])
 		for _, err := range problems {
 			s.log.WarnContext(ctx, "multiline: delivery deferred to DeliverPending", "error", err)
 		}
@@ -186,7 +189,7 @@ func (s *Service) DeliverPending(ctx context.Context) (DeliveryReport, error) {
 		if found == 0 {
 			return rep, nil
 		}
-		sent, problems := s.sendAll(ctx, batch)
+		sent, problems := s.sendAll(ctx, batch, nil)
 		rep.Problems = append(rep.Problems, problems...)
 		unrecorded := map[invite.MessageID]bool{}
 		for _, p := range problems {
@@ -435,8 +438,9 @@ func (s *Service) cancelInvitationMessage(ctx context.Context, tx Tx, a account.
 // recorded (it is returned as claimed). A crash between a send and its
 // record leaves the message leased, not marked: it is sent again once the
 // lease ends, with the same idempotency key, so the duplicate can be
-// recognized downstream.
-func (s *Service) sendAll(ctx context.Context, ms []invite.Message) ([]invite.Message, []error) {
+// recognized downstream. The messages returned are written into out when
+// it is not nil (it then has the length of ms), else into a new slice.
+func (s *Service) sendAll(ctx context.Context, ms, out []invite.Message) ([]invite.Message, []error) {
 	if len(ms) == 0 {
 		return nil, nil
 	}
@@ -449,21 +453,22 @@ func (s *Service) sendAll(ctx context.Context, ms []invite.Message) ([]invite.Me
 	// Record the outcomes even when the caller's ctx has ended meanwhile:
 	// a message sent but not marked would be sent again.
 	ctx = context.WithoutCancel(ctx)
-	out, err := s.recordAll(ctx, ms, errs)
+	if out == nil {
+		out = make([]invite.Message, len(ms))
+	}
+	out, err := s.recordAll(ctx, ms, errs, out)
 	if err == nil {
 		return out, nil
 	}
 	if len(ms) > 1 {
 		s.log.WarnContext(ctx, "multiline: recording delivery outcomes together failed; recording each alone", "messages", len(ms), "error", err)
 	}
-	out = make([]invite.Message, len(ms))
+	// Each of out is written again below.
 	var problems []error
 	for i, m := range ms {
 		one := ms[i : i+1]
 		if len(ms) > 1 {
-			var got []invite.Message
-			if got, err = s.recordAll(ctx, one, errs[i:i+1]); err == nil {
-				out[i] = got[0]
+			if _, err = s.recordAll(ctx, one, errs[i:i+1], out[i:i+1]); err == nil {
 				continue
 			}
 		}
@@ -477,9 +482,9 @@ func (s *Service) sendAll(ctx context.Context, ms []invite.Message) ([]invite.Me
 // ms[i]'s) in one transaction, and returns the messages as recorded. A
 // message that is no longer stored, or in a final state (cancelled while
 // its attempt was in flight), keeps its stored state: the outcome is
-// dropped.
-func (s *Service) recordAll(ctx context.Context, ms []invite.Message, errs []error) ([]invite.Message, error) {
-	out := make([]invite.Message, len(ms))
+// dropped. The messages are written into out, of the length of ms, which it
+// returns.
+func (s *Service) recordAll(ctx context.Context, ms []invite.Message, errs []error, out []invite.Message) ([]invite.Message, error) {
 	err := s.store.Tx(ctx, func(ctx context.Context, tx Tx) error {
 		ids := make([]invite.MessageID, len(ms))
 		for i, m := range ms {
@@ -489,17 +494,20 @@ func (s *Service) recordAll(ctx context.Context, ms []invite.Message, errs []err
 		if err != nil {
 			return err
 		}
-		cur := make(map[invite.MessageID]invite.Message, len(found))
-		for _, m := range found {
-			cur[m.ID] = m
+		// Each message's position in found: a map of messages would
+		// hold a copy of each, allocated apart (a Message is too large
+		// for a map's slot).
+		cur := make(map[invite.MessageID]int, len(found))
+		for j, m := range found {
+			cur[m.ID] = j
 		}
 		for i, m := range ms {
-			c, ok := cur[m.ID]
+			j, ok := cur[m.ID]
 			if !ok {
 				out[i] = m
 				continue
 			}
-			if out[i], err = s.record(ctx, tx, c, errs[i]); err != nil {
+			if out[i], err = s.record(ctx, tx, found[j], errs[i]); err != nil {
 				return err
 			}
 		}

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/multilinehq/multiline"
+	"github.com/multilinehq/multiline/batch"
 	"github.com/multilinehq/multiline/invite"
 )
 
@@ -80,4 +81,39 @@ func TestRetriedInvitationIsRenderedAgain(t *testing.T) {
 		assert.Empty(t, stored.Secret, "once sent, no usable link")
 		return nil
 	}))
+}
+
+// An import's group queues its invitations as SaveAndInvite does: stored
+// without their body, sent with it (the first attempt's body is the one the
+// group rendered), and the messages it hands to the notifier are not changed
+// by the storing.
+func TestImportedInvitationIsStoredWithoutBody(t *testing.T) {
+	f := newFixture(t)
+	n := &attempts{fail: errors.New("421 mail server down")}
+	svc, err := multiline.New(f.store, multiline.WithNotifier(n), multiline.WithClock(f.clock.Now),
+		multiline.WithLogger(slog.New(slog.DiscardHandler)))
+	require.NoError(t, err)
+
+	f.numbers(t, f.sales.ID, nums("+14155550101", "+14155550102")...)
+	rec, err := svc.ImportBatch(ctx, f.salesAdmin, f.sales.ID, csvOf(
+		"Ann,Lee,ann@acme.example,No,+14155550101,auto,on,,English",
+		"Bob,Ray,bob@acme.example,No,+14155550102,off,off,,it",
+	), multiline.BatchOptions{Mode: batch.ImportInvite})
+	require.NoError(t, err)
+	require.Equal(t, 2, rec.Summary.Invited, rec.Rows)
+	require.Len(t, n.all, 2)
+	for _, sent := range n.all {
+		require.NotEmpty(t, sent.Text)
+		require.NotEmpty(t, sent.HTML, "an email has an HTML body")
+		assert.Contains(t, sent.Text, sent.Secret)
+		require.NoError(t, f.store.Tx(ctx, func(ctx context.Context, tx multiline.Tx) error {
+			stored, err := tx.Message(ctx, sent.ID)
+			require.NoError(t, err)
+			assert.Empty(t, stored.Text, "the body is not stored")
+			assert.Empty(t, stored.HTML)
+			assert.Equal(t, sent.Secret, stored.Secret)
+			assert.Equal(t, sent.Subject, stored.Subject)
+			return nil
+		}))
+	}
 }

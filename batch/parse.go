@@ -113,6 +113,15 @@ func Parse(src io.Reader, opts Options) ([]Row, error) {
 		if err != nil {
 			return nil, err
 		}
+		if len(rows) == cap(rows) {
+			// Doubled, where append grows a slice past 256 elements by a
+			// quarter at a time: for rows of some 400 bytes that
+			// allocated three times the final slice (1.3 MB for the 0.4
+			// MB of a 1000-row file).
+			grown := make([]Row, len(rows), max(2*len(rows), 16))
+			copy(grown, rows)
+			rows = grown
+		}
 		rows = append(rows, row)
 	}
 	if len(rows) == 0 {

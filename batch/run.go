@@ -266,9 +266,21 @@ func runGroups(ctx context.Context, g GroupImporter, rows []Row, order []int, op
 	// committed, which failed ValidateRow: the next checkpoint stores
 	// their lines with its group's.
 	var unstored []int
-	group := make([]int, 0, size)
-	groupRows := make([]Row, 0, size)
-	drafts := make([]account.Draft, 0, size)
+	// The group's arrays are made once, for the largest group the rows
+	// can fill, where grown with the groups they were allocated again for
+	// each larger group (for a 1000-row file, room for 700 rows where the
+	// largest group has 400).
+	largest := 0
+	for left, s := len(order), size; left > 0; {
+		largest = max(largest, min(s, left))
+		left -= s
+		if grow {
+			s = min(2*s, MaxGroupSize)
+		}
+	}
+	group := make([]int, 0, largest)
+	groupRows := make([]Row, 0, largest)
+	drafts := make([]account.Draft, 0, largest)
 	flush := func() error {
 		if len(group) == 0 {
 			return nil

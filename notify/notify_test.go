@@ -76,3 +76,28 @@ func TestFunc(t *testing.T) {
 	require.NoError(t, n.Send(context.Background(), msg("a@x.example")))
 	assert.Equal(t, []string{"a@x.example"}, got)
 }
+
+// A Recorder keeps its messages in blocks: many messages come back in the
+// order they were sent, and a copy is still a copy.
+func TestRecorderMany(t *testing.T) {
+	r := notify.NewRecorder()
+	const n = 70_000 // past the largest block many times over
+	for i := range n {
+		m := msg("a@x.example")
+		m.Attempts = i
+		require.NoError(t, r.Send(context.Background(), m))
+	}
+	got := r.Messages()
+	require.Len(t, got, n)
+	for i, m := range got {
+		if m.Attempts != i {
+			t.Fatalf("message %d is message %d", i, m.Attempts)
+		}
+	}
+	got[n-1].To = "changed"
+	assert.Equal(t, "a@x.example", r.Messages()[n-1].To, "Messages returns a copy")
+	r.Reset()
+	assert.Nil(t, r.Messages())
+	require.NoError(t, r.Send(context.Background(), msg("b@x.example")))
+	assert.Len(t, r.Messages(), 1)
+}

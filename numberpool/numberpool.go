@@ -315,9 +315,18 @@ func parseE164(s string, fast bool) (string, error) {
 		// of IsValidNumber's work (that finds the region by the US's rules
 		// and then checks them again). TestNANPFastPath checks the premises
 		// against the library's metadata.
+		// The US's rules are the library's, compiled once (see usRules);
+		// e164 is "+1" and the national number's ten digits.
 		cc := int32(1)
 		num := &phonenumbers.PhoneNumber{CountryCode: &cc, NationalNumber: &nsn}
-		if !phonenumbers.IsValidNumberForRegion(num, "US") && !phonenumbers.IsValidNumber(num) {
+		if r := us(); r != nil {
+			if r.validInUS(e164[2:]) {
+				return e164, nil
+			}
+		} else if phonenumbers.IsValidNumberForRegion(num, "US") {
+			return e164, nil
+		}
+		if !phonenumbers.IsValidNumber(num) {
 			return "", ErrBadNumber
 		}
 		return e164, nil

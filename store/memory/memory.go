@@ -1043,6 +1043,9 @@ func checkLines(l *rowLog, rows []batch.ReportRow, accounts []account.ID) error 
 	return nil
 }
 
+// maxPresizedLines bounds the lines a batch's log is sized for up front.
+const maxPresizedLines = 1 << 20
+
 // appendLines adds lines checkLines accepted to batch id's, remembering
 // how to undo it. ReportRow holds no slice or pointer: appending copies it.
 func (t *tx) appendLines(id string, rows []batch.ReportRow, accounts []account.ID) {
@@ -1051,7 +1054,11 @@ func (t *tx) appendLines(id string, rows []batch.ReportRow, accounts []account.I
 	}
 	l := t.s.batchRows[id]
 	if l == nil {
-		l = &rowLog{lines: make(map[int]struct{}, len(rows))}
+		// Sized for the batch's every row (up to a bound: Total is the
+		// caller's): a run appends a group at a time, and a log grown
+		// by append allocated some three times the lines it kept.
+		n := max(min(t.s.batches[id].Total, maxPresizedLines), len(rows))
+		l = &rowLog{rows: make([]batch.ReportRow, 0, n), accts: make([]account.ID, 0, n), lines: make(map[int]struct{}, n)}
 		put(t, t.s.batchRows, id, l)
 	}
 	n := len(l.rows)

@@ -47,19 +47,7 @@ func TestRetriedInvitationIsRenderedAgain(t *testing.T) {
 	require.Equal(t, invite.Failed, res.Delivery.State)
 	require.Len(t, n.all, 1)
 	first := n.all[0]
-	require.NotEmpty(t, first.Text)
-	require.NotEmpty(t, first.HTML, "an email has an HTML body")
-	assert.Contains(t, first.Text, first.Secret)
-
-	require.NoError(t, f.store.Tx(ctx, func(ctx context.Context, tx multiline.Tx) error {
-		stored, err := tx.Message(ctx, first.ID)
-		require.NoError(t, err)
-		assert.Empty(t, stored.Text, "the body is not stored")
-		assert.Empty(t, stored.HTML)
-		assert.Equal(t, first.Secret, stored.Secret, "the secret is, until the message is sent")
-		assert.Equal(t, first.Subject, stored.Subject)
-		return nil
-	}))
+	requireStoredWithoutBody(t, f, first)
 
 	n.mu.Lock()
 	n.fail = nil
@@ -103,17 +91,25 @@ func TestImportedInvitationIsStoredWithoutBody(t *testing.T) {
 	require.Equal(t, 2, rec.Summary.Invited, rec.Rows)
 	require.Len(t, n.all, 2)
 	for _, sent := range n.all {
-		require.NotEmpty(t, sent.Text)
-		require.NotEmpty(t, sent.HTML, "an email has an HTML body")
-		assert.Contains(t, sent.Text, sent.Secret)
-		require.NoError(t, f.store.Tx(ctx, func(ctx context.Context, tx multiline.Tx) error {
-			stored, err := tx.Message(ctx, sent.ID)
-			require.NoError(t, err)
-			assert.Empty(t, stored.Text, "the body is not stored")
-			assert.Empty(t, stored.HTML)
-			assert.Equal(t, sent.Secret, stored.Secret)
-			assert.Equal(t, sent.Subject, stored.Subject)
-			return nil
-		}))
+		requireStoredWithoutBody(t, f, sent)
 	}
+}
+
+// requireStoredWithoutBody checks that sent, an email as the notifier was
+// given it, went with its body and that the store keeps it without: no
+// text, no HTML, the same subject, and the secret until it is sent.
+func requireStoredWithoutBody(t *testing.T, f *fixture, sent invite.Message) {
+	t.Helper()
+	require.NotEmpty(t, sent.Text)
+	require.NotEmpty(t, sent.HTML, "an email has an HTML body")
+	assert.Contains(t, sent.Text, sent.Secret)
+	require.NoError(t, f.store.Tx(ctx, func(ctx context.Context, tx multiline.Tx) error {
+		stored, err := tx.Message(ctx, sent.ID)
+		require.NoError(t, err)
+		assert.Empty(t, stored.Text, "the body is not stored")
+		assert.Empty(t, stored.HTML)
+		assert.Equal(t, sent.Secret, stored.Secret, "the secret is, until the message is sent")
+		assert.Equal(t, sent.Subject, stored.Subject)
+		return nil
+	}))
 }

@@ -28,12 +28,12 @@ import (
 //
 // The cost: a COPY cannot go in a pipeline, so each one is a round trip of
 // its own, where the INSERT went with the transaction's next one. Hence
-// only runs of at least copyMin rows go as COPY; shorter ones stay
+// only runs of at least DefaultCopyRows rows go as COPY; shorter ones stay
 // statements (WithCopyRows sets the length, or turns COPY off). What the
-// rows are is unchanged: the same argument lists,
-// column kinds and NULLs as the set-based statements (see sets.go), and a
-// key taken fails the transaction with a *multiline.UniqueError as the
-// INSERT did (neither has ON CONFLICT).
+// rows are is unchanged: the same argument lists, column kinds and NULLs
+// as the set-based statements (see sets.go), and a key taken fails the
+// transaction with a *multiline.UniqueError as the INSERT did (neither has
+// ON CONFLICT).
 
 // DefaultCopyRows is the number of rows from which a run of inserts goes as
 // COPY, unless WithCopyRows says otherwise. Below it, the round trip a COPY

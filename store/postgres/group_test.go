@@ -1042,3 +1042,47 @@ func get[T any](t *testing.T, s *postgres.Store, fn func(context.Context, multil
 	}))
 	return v
 }
+
+// BenchmarkGroupInsert is what DefaultCopyRows weighs: one transaction
+// that creates n accounts (with CreateAccounts) and commits, the insert
+// going as a set-based statement or as COPY, on a connection that has
+// prepared the statement already. Each iteration's accounts are new; the
+// table grows across iterations alike in both modes.
+func BenchmarkGroupInsert(b *testing.B) {
+	for _, n := range []int{8, 32, 64, 128, 512} {
+		for _, mode := range writeModes {
+			b.Run(fmt.Sprintf("%s/%d", mode.name, n), func(b *testing.B) {
+				schema := newSchema(b)
+				s := postgres.New(newPool(b, schema, 1), postgres.WithSchema(schema), mode.opt)
+				ctx := context.Background()
+				require.NoError(b, s.Tx(ctx, func(ctx context.Context, tx multiline.Tx) error {
+					return tx.CreateOrg(ctx, org.Org{ID: "o", Name: "O"})
+				}))
+				k := 0
+				batchOf := func() []account.Account {
+					as := make([]account.Account, n)
+					for i := range as {
+						k++
+						as[i] = account.Account{ID: account.ID(fmt.Sprintf("acc-%08d", k)), OrgID: "o", FirstName: "Ann", LastName: "Smith",
+							Email: fmt.Sprintf("u%d@example.com", k), Username: fmt.Sprintf("u%d@example.com", k), Status: account.Invited,
+							Applications: []org.Application{"mobile"}, Language: "en", Created: t0, Updated: t0}
+					}
+					return as
+				}
+				create := func(as []account.Account) {
+					if err := s.Tx(ctx, func(ctx context.Context, tx multiline.Tx) error { return tx.CreateAccounts(ctx, as) }); err != nil {
+						b.Fatal(err)
+					}
+				}
+				create(batchOf()) // prepares the statement
+				for b.Loop() {
+					b.StopTimer()
+					as := batchOf()
+					b.StartTimer()
+					create(as)
+				}
+				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/row")
+			})
+		}
+	}
+}

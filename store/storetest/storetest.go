@@ -24,6 +24,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -54,37 +55,60 @@ import (
 // After) is compared by meaning, so a store may reformat it.
 func Run(t *testing.T, newStore func(t *testing.T) multiline.Store) {
 	t.Helper()
-	suites := []struct {
-		name string
-		run  func(*testing.T, func(*testing.T) multiline.Store)
-	}{
-		{"Records", testRecords},
-		{"NotFound", testNotFound},
-		{"Copies", testCopies},
-		{"TxAfterReturn", testTxAfterReturn},
-		{"Unique", testUnique},
-		{"DeleteAccount", testDeleteAccount},
-		{"InvitationByToken", testInvitationByToken},
-		{"Batches", testBatches},
-		{"FailedCallKeepsTx", testFailedCallKeepsTx},
-		{"Atomicity", testAtomicity},
-		{"NumberTransitions", testNumberTransitions},
-		{"NumberTransfer", testNumberTransfer},
-		{"PickNumber", testPickNumber},
-		{"FreeNumbers", testFreeNumbers},
-		{"AgedNumbers", testAgedNumbers},
-		{"Capacity", testCapacity},
-		{"Outbox", testOutbox},
-		{"Delivery", testDelivery},
-		{"Audit", testAudit},
-		{"Pagination", testPagination},
-		{"Search", testSearch},
-		{"Concurrency", testConcurrency},
-		{"Group", testGroup},
-	}
 	for _, s := range suites {
 		t.Run(s.name, func(t *testing.T) { s.run(t, newStore) })
 	}
+}
+
+// RunSuites runs the named suites of Run (the names of its subtests), in
+// Run's order, and fails if a name names none. It is for a store that runs
+// the whole suite and then, in a second configuration, the suites that
+// exercise what the configuration changes.
+func RunSuites(t *testing.T, newStore func(t *testing.T) multiline.Store, names ...string) {
+	t.Helper()
+	for _, n := range names {
+		if !slices.ContainsFunc(suites, func(s suite) bool { return s.name == n }) {
+			t.Fatalf("storetest: no suite %q", n)
+		}
+	}
+	for _, s := range suites {
+		if slices.Contains(names, s.name) {
+			t.Run(s.name, func(t *testing.T) { s.run(t, newStore) })
+		}
+	}
+}
+
+// suite is one of Run's subtests.
+type suite struct {
+	name string
+	run  func(*testing.T, func(*testing.T) multiline.Store)
+}
+
+// suites are Run's subtests, in order.
+var suites = []suite{
+	{"Records", testRecords},
+	{"NotFound", testNotFound},
+	{"Copies", testCopies},
+	{"TxAfterReturn", testTxAfterReturn},
+	{"Unique", testUnique},
+	{"DeleteAccount", testDeleteAccount},
+	{"InvitationByToken", testInvitationByToken},
+	{"Batches", testBatches},
+	{"FailedCallKeepsTx", testFailedCallKeepsTx},
+	{"Atomicity", testAtomicity},
+	{"NumberTransitions", testNumberTransitions},
+	{"NumberTransfer", testNumberTransfer},
+	{"PickNumber", testPickNumber},
+	{"FreeNumbers", testFreeNumbers},
+	{"AgedNumbers", testAgedNumbers},
+	{"Capacity", testCapacity},
+	{"Outbox", testOutbox},
+	{"Delivery", testDelivery},
+	{"Audit", testAudit},
+	{"Pagination", testPagination},
+	{"Search", testSearch},
+	{"Concurrency", testConcurrency},
+	{"Group", testGroup},
 }
 
 // base is the suite's clock: fixed, in UTC, on a whole second, so that

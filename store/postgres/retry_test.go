@@ -47,6 +47,14 @@ func (f *failures) TraceQueryEnd(_ context.Context, _ *pgx.Conn, d pgx.TraceQuer
 	f.see(d.Err)
 }
 
+// The store's COPYs (copy.go) report to a tracer that traces CopyFrom.
+func (f *failures) TraceCopyFromStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceCopyFromStartData) context.Context {
+	return ctx
+}
+func (f *failures) TraceCopyFromEnd(_ context.Context, _ *pgx.Conn, d pgx.TraceCopyFromEndData) {
+	f.see(d.Err)
+}
+
 // counting returns a pool option that traces the pool's connections with f.
 func counting(f *failures) func(*pgxpool.Config) {
 	return func(c *pgxpool.Config) { c.ConnConfig.Tracer = f }

@@ -2,6 +2,7 @@ package multiline
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -145,7 +146,7 @@ func (s *Service) create(ctx context.Context, tx Tx, sc scope, d account.Draft, 
 		return account.Account{}, nil, err
 	}
 	if a.Number != "" {
-		if _, err := s.assign(ctx, tx, sc, a, num, &capBefore); err != nil {
+		if _, err := s.assign(ctx, tx, sc, a, num, &capBefore, nil); err != nil {
 			return account.Account{}, nil, err
 		}
 	}
@@ -178,7 +179,9 @@ func (s *Service) newAccount(d account.Draft, o org.ID, now time.Time, opt addOp
 // change crossed the organization's threshold; capBefore is the
 // organization's capacity before it, nil for a caller that weighs the alert
 // itself (a late group, see createGroup). It returns the number as assigned.
-func (s *Service) assign(ctx context.Context, tx Tx, sc scope, a account.Account, num numberpool.Number, capBefore *numberpool.Capacity) (numberpool.Number, error) {
+// The audit's snapshots are written into *buf, kept for the caller's next
+// use (Tx keeps nothing of its arguments); nil: into buffers of their own.
+func (s *Service) assign(ctx context.Context, tx Tx, sc scope, a account.Account, num numberpool.Number, capBefore *numberpool.Capacity, buf *[]byte) (numberpool.Number, error) {
 	assigned, err := num.Assign(string(a.ID))
 	if err != nil {
 		return numberpool.Number{}, err
@@ -186,7 +189,16 @@ func (s *Service) assign(ctx context.Context, tx Tx, sc scope, a account.Account
 	if err := tx.UpdateNumber(ctx, assigned); err != nil {
 		return numberpool.Number{}, err
 	}
-	if err := s.auditJSON(ctx, tx, sc.admin.ID, a.OrgID, ActionNumberAssigned, num.E164, numberJSON(num), numberJSON(assigned)); err != nil {
+	var before, after json.RawMessage
+	if buf == nil {
+		before, after = numberJSON(num), numberJSON(assigned)
+	} else {
+		*buf = appendNumberJSON((*buf)[:0], num)
+		n := len(*buf)
+		*buf = appendNumberJSON(*buf, assigned)
+		before, after = (*buf)[:n:n], (*buf)[n:]
+	}
+	if err := s.auditJSON(ctx, tx, sc.admin.ID, a.OrgID, ActionNumberAssigned, num.E164, before, after); err != nil {
 		return numberpool.Number{}, err
 	}
 	if capBefore == nil {

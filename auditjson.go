@@ -21,7 +21,13 @@ import (
 // long as the event lived.
 func accountJSON(a account.Account) json.RawMessage {
 	var buf [1024]byte
-	b := buf[:0]
+	return exact(appendAccountJSON(buf[:0], a))
+}
+
+// appendAccountJSON appends accountJSON(a) to b: an import's group writes
+// its rows' snapshots into one buffer, which the store copies from (Tx
+// keeps nothing of its arguments).
+func appendAccountJSON(b []byte, a account.Account) []byte {
 	b = appendField(b, '{', "ID", string(a.ID))
 	b = appendField(b, ',', "OrgID", string(a.OrgID))
 	b = appendField(b, ',', "AccountID", a.AccountID)
@@ -53,7 +59,7 @@ func accountJSON(a account.Account) json.RawMessage {
 	b = appendTime(b, a.Created)
 	b = append(b, `,"Updated":`...)
 	b = appendTime(b, a.Updated)
-	return exact(append(b, '}'))
+	return append(b, '}')
 }
 
 // exact returns a copy of b at its length: the snapshot builders write into

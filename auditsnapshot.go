@@ -33,7 +33,11 @@ func knownSnapshot(v any) (json.RawMessage, bool) {
 // numberJSON is json.Marshal(n).
 func numberJSON(n numberpool.Number) json.RawMessage {
 	var buf [512]byte // see accountJSON
-	b := buf[:0]
+	return exact(appendNumberJSON(buf[:0], n))
+}
+
+// appendNumberJSON appends numberJSON(n) to b (see appendAccountJSON).
+func appendNumberJSON(b []byte, n numberpool.Number) []byte {
 	b = appendField(b, '{', "E164", n.E164)
 	b = appendField(b, ',', "OrgID", string(n.OrgID))
 	b = appendField(b, ',', "State", string(n.State))
@@ -42,13 +46,18 @@ func numberJSON(n numberpool.Number) json.RawMessage {
 	b = appendField(b, ',', "Origin", string(n.Origin))
 	b = append(b, `,"AgingUntil":`...)
 	b = appendTime(b, n.AgingUntil)
-	return exact(append(b, '}'))
+	return append(b, '}')
 }
 
 // invitationJSON is json.Marshal(v).
 func invitationJSON(v invite.AuditView) json.RawMessage {
 	var buf [1024]byte // see accountJSON
-	b := buf[:0]
+	return exact(appendInvitationJSON(buf[:0], v))
+}
+
+// appendInvitationJSON appends invitationJSON(v) to b (see
+// appendAccountJSON).
+func appendInvitationJSON(b []byte, v invite.AuditView) []byte {
 	b = appendField(b, '{', "id", string(v.ID))
 	b = appendField(b, ',', "channel", string(v.Channel))
 	b = appendField(b, ',', "destination", v.Destination)
@@ -66,5 +75,5 @@ func invitationJSON(v invite.AuditView) json.RawMessage {
 		b = appendField(b, ',', "Disclaimer", c.Disclaimer)
 		b = append(b, '}')
 	}
-	return exact(append(b, '}'))
+	return append(b, '}')
 }

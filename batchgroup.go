@@ -181,7 +181,8 @@ func (s *Service) createGroup(ctx context.Context, tx Tx, sc scope, ds []account
 		pending += add
 		created = append(created, a)
 		rows[i] = createdRow{ID: a.ID, Number: a.Number}
-		if err := s.auditJSON(ctx, tx, sc.admin.ID, o, ActionAccountCreated, string(a.ID), nil, accountJSON(a)); err != nil {
+		scr.snapshot = appendAccountJSON(scr.snapshot[:0], a)
+		if err := s.auditJSON(ctx, tx, sc.admin.ID, o, ActionAccountCreated, string(a.ID), nil, scr.snapshot); err != nil {
 			return nil, nil, nil, err
 		}
 		if a.Number != "" {
@@ -196,7 +197,7 @@ func (s *Service) createGroup(ctx context.Context, tx Tx, sc scope, ds []account
 				counts.Held++
 				tally.held++
 			}
-			assigned, err := s.assign(ctx, tx, sc, a, num, alert)
+			assigned, err := s.assign(ctx, tx, sc, a, num, alert, &scr.snapshot)
 			if err != nil {
 				return nil, nil, nil, err
 			}
@@ -214,7 +215,8 @@ func (s *Service) createGroup(ctx context.Context, tx Tx, sc scope, ds []account
 		// The rendered message goes to the first attempt; the outbox
 		// stores it without its body (see enqueueStored).
 		newInvs, msgs = append(newInvs, inv), append(msgs, m)
-		if err := s.auditJSON(ctx, tx, sc.admin.ID, o, ActionInvitationCreated, string(a.ID), nil, invitationJSON(inv.AuditView())); err != nil {
+		scr.snapshot = appendInvitationJSON(scr.snapshot[:0], inv.AuditView())
+		if err := s.auditJSON(ctx, tx, sc.admin.ID, o, ActionInvitationCreated, string(a.ID), nil, scr.snapshot); err != nil {
 			return nil, nil, nil, err
 		}
 	}
@@ -262,6 +264,10 @@ type groupScratch struct {
 	accounts    []account.Account
 	invitations []invite.Invitation
 	messages    []invite.Message
+	// snapshot holds the audit snapshots of one row's events at a time: the
+	// store copies an event's bytes when it is appended (Tx keeps nothing of
+	// its arguments), so each row's write over the last's.
+	snapshot []byte
 }
 
 // reuse returns *buf emptied, with room for n elements: the same array

@@ -111,7 +111,7 @@ func (s *Service) edit(ctx context.Context, tx Tx, sc scope, a account.Account, 
 		}
 	}
 	if !pick.IsZero() {
-		if _, err := s.assign(ctx, tx, sc, b, num, &capBefore); err != nil {
+		if _, err := s.assign(ctx, tx, sc, b, num, &capBefore, nil); err != nil {
 			return account.Account{}, err
 		}
 	}

@@ -39,6 +39,10 @@ type Store interface {
 // Each Get-style read of a record that the transaction later updates locks
 // it against concurrent transactions (SELECT … FOR UPDATE in SQL stores), so
 // read-check-write sequences inside one Tx are safe.
+// A method keeps nothing of the slices it is passed once it returns (an
+// audit event's Before and After, a token hash, the slices of the group
+// calls): the caller may write over them at once, as an import does with
+// its rows' audit snapshots, even before the transaction commits.
 type Tx interface {
 	// CreateOrg stores a new organization.
 	CreateOrg(ctx context.Context, o org.Org) error

@@ -411,8 +411,17 @@ func testCopies(t *testing.T, newStore func(*testing.T) multiline.Store) {
 			copy(e.After, `[2]`)
 		}
 
-		f.must(func(ctx context.Context, tx multiline.Tx) error { return tx.AppendAudit(ctx, e) })
-		scribble(&e)
+		// The caller writes over the event's bytes as soon as AppendAudit
+		// returns, before the transaction commits (Tx keeps nothing of its
+		// arguments): a store that keeps them until commit stores the
+		// scribbles.
+		f.must(func(ctx context.Context, tx multiline.Tx) error {
+			if err := tx.AppendAudit(ctx, e); err != nil {
+				return err
+			}
+			scribble(&e)
+			return nil
+		})
 		got := listAll(f, auditOf(o.ID))
 		require.Equal(t, canonEvents(t, []multiline.AuditEvent{want}), canonEvents(t, got), "changing the event passed to AppendAudit changed the store")
 		scribble(&got[0])

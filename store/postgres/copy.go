@@ -36,8 +36,11 @@ import (
 // ON CONFLICT).
 
 // DefaultCopyRows is the number of rows from which a run of inserts goes as
-// COPY, unless WithCopyRows says otherwise. Below it, the round trip a COPY
-// adds is dearer than the encoding it saves.
+// COPY, unless WithCopyRows says otherwise. On loopback a COPY of accounts
+// was slower than the statement at 8 rows and faster from 32
+// (BenchmarkGroupInsert, medians of 3 runs of 30 transactions: 1.21
+// against 1.07 ms at 8 rows, 1.84 against 2.10 at 32, 2.50 against 2.96 at
+// 64); 64 leaves room for the round trip a COPY adds across a network.
 const DefaultCopyRows = 64
 
 // WithCopyRows makes runs of n inserts or more go as COPY … FROM STDIN

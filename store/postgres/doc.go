@@ -181,6 +181,14 @@
 // for about 300 of message_due (its row, index entry and delete), and the
 // messages table is up to twice as large on disk.
 //
+// For a message whose row the transaction knows as it will stand (one it
+// inserts, or one it holds and updates under the same idempotency key),
+// the store knows whether it is due without asking: message_due gets or
+// loses its row by ID. For any other, the statement reads the message's
+// state first. An import's messages are all of the first kind, which took
+// 8.7 % off a 1000-row import's time and 12 % off the server's CPU
+// (p = 0.04, n = 6; BENCHMARKS.md).
+//
 // A batch's report is kept one row per line in batch_rows (batch_id, line:
 // the primary key; the report's columns; the account created, NULL for
 // none), apart from the batch's row, which holds its header (migration

@@ -167,7 +167,9 @@ func (t *tx) EnqueueAll(ctx context.Context, ms []invite.Message) error {
 	t.laterRows(t.s.q.copyMessages, t.s.q.enqueueAll, rows)
 	for _, m := range ms {
 		t.knowMessage(m)
-		t.due = append(t.due, string(m.ID))
+		// Inserted without ON CONFLICT: if the statement goes through, the
+		// row is m.
+		t.dueIs(string(m.ID), due(m))
 	}
 	return nil
 }

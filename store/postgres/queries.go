@@ -57,6 +57,9 @@ type queries struct {
 	// syncDue makes message_due hold, of the messages $1 names, those that
 	// are due (Queued or Failed) and no other.
 	syncDue string
+	// insertDue and deleteDue add and remove the message_due rows of the
+	// messages $1 names, whose states the transaction knows.
+	insertDue, deleteDue string
 
 	batch, batchByKey, createBatch, batchExists, batchKeyTaken, batchHead, updateBatch string
 	listBatches, listBatchesAfter                                                      string
@@ -179,6 +182,8 @@ func newQueries(schema string) queries {
 		dueMessages: q(`SELECT ` + prefixed("m.", messageCols) + ` FROM {s}.message_due d JOIN {s}.messages m ON m.id = d.id
 			WHERE m.state IN ('Queued', 'Failed') AND (m.next_attempt IS NULL OR m.next_attempt <= $1)
 			ORDER BY d.id LIMIT $2 FOR UPDATE OF m SKIP LOCKED`),
+		insertDue: q(`INSERT INTO {s}.message_due (id) SELECT unnest($1::text[]) ON CONFLICT DO NOTHING`),
+		deleteDue: q(`DELETE FROM {s}.message_due WHERE id = ANY($1::text[])`),
 		syncDue: q(`WITH s AS (SELECT id, state IN ('Queued', 'Failed') AS due FROM {s}.messages WHERE id = ANY($1::text[])),
 				d AS (DELETE FROM {s}.message_due WHERE id IN (SELECT id FROM s WHERE NOT due))
 			INSERT INTO {s}.message_due (id) SELECT id FROM s WHERE due ON CONFLICT DO NOTHING`),

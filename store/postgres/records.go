@@ -659,10 +659,12 @@ func (t *tx) UpdateMessage(ctx context.Context, m invite.Message) error {
 			return errKeyChange
 		}
 		if k.full {
+			// The transaction holds the row and its key is m's: the update
+			// applies, and the row is m.
 			sql, args := t.updateOfMessage(k.m, m)
 			t.later(sql, args...)
 			if due(k.m) != due(m) {
-				t.due = append(t.due, string(m.ID))
+				t.dueIs(string(m.ID), due(m))
 			}
 		} else {
 			t.later(t.s.q.updateMessage, messageArgs(m)...)

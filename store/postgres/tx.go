@@ -100,6 +100,12 @@ type tx struct {
 	// not sent yet, by organization.
 	pending []stmt
 	deltas  map[org.ID]*counts
+	// dueKnown are the messages written since the last round trip whose
+	// rows the transaction knows as they will stand (it inserted them, or
+	// updated a row it holds with a statement that applies), by whether
+	// they are due then: message_due gets or loses their rows without
+	// reading the messages (see dueStmts).
+	dueKnown map[string]bool
 	// due are the messages written since the last round trip whose state
 	// may have entered or left the due states: message_due is brought in
 	// step with them after the pending writes (see dueStmts).
@@ -188,7 +194,7 @@ func (t *tx) run(ctx context.Context, stmts ...stmt) (int, error) {
 	sent = append(sent, t.dueStmts()...)
 	first := len(sent)
 	sent = append(sent, stmts...)
-	t.pending, t.deltas, t.due = nil, nil, nil
+	t.pending, t.deltas, t.due, t.dueKnown = nil, nil, nil, nil
 	failed, err := t.send(ctx, sent)
 	t.begun = true
 	if err == nil {
@@ -376,16 +382,49 @@ func (t *tx) deltaStmts() []stmt {
 	return out
 }
 
-// dueStmts returns the statement that brings message_due in step with the
-// messages written since the last round trip whose state may have changed
-// between due and not due: one statement for all of them, after the
-// writes, so that it reads the states they left.
+// dueStmts returns the statements that bring message_due in step with the
+// messages written since the last round trip, after the writes: for those
+// whose due state the transaction knows, an insert of the due ones and a
+// delete of the others; for the rest, one statement that reads their
+// states and makes message_due hold the due ones (syncDue). A message in
+// both is left to syncDue. The statements name different messages, so
+// their order does not matter.
 func (t *tx) dueStmts() []stmt {
-	if len(t.due) == 0 {
-		return nil
-	}
+	var out []stmt
 	slices.Sort(t.due)
-	return []stmt{{sql: t.s.q.syncDue, args: []any{slices.Compact(t.due)}}}
+	t.due = slices.Compact(t.due)
+	var in, gone []string
+	for id, d := range t.dueKnown {
+		if _, found := slices.BinarySearch(t.due, id); found {
+			continue
+		}
+		if d {
+			in = append(in, id)
+		} else {
+			gone = append(gone, id)
+		}
+	}
+	if len(gone) > 0 {
+		slices.Sort(gone)
+		out = append(out, stmt{sql: t.s.q.deleteDue, args: []any{gone}})
+	}
+	if len(in) > 0 {
+		slices.Sort(in)
+		out = append(out, stmt{sql: t.s.q.insertDue, args: []any{in}})
+	}
+	if len(t.due) > 0 {
+		out = append(out, stmt{sql: t.s.q.syncDue, args: []any{t.due}})
+	}
+	return out
+}
+
+// dueIs records that message id will be due, or not, once the pending
+// writes are done.
+func (t *tx) dueIs(id string, due bool) {
+	if t.dueKnown == nil {
+		t.dueKnown = map[string]bool{}
+	}
+	t.dueKnown[id] = due
 }
 
 // query runs one statement that returns rows, after the pending writes.

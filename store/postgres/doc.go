@@ -85,9 +85,14 @@
 // by Tx.
 //
 // The group calls cost one round trip for a group however large: Numbers,
-// MessagesByID and Invitations are one SELECT … WHERE key = ANY($1) ORDER BY
-// key FOR UPDATE each (so concurrent group reads lock rows in one order),
-// and AccountConflicts is one SELECT over the unnested keys of its accounts.
+// MessagesByID and Invitations are one SELECT each, which probes the key's
+// index once for each of the keys, passed sorted, and locks the rows in
+// that order (so concurrent group reads lock rows in one order), and
+// AccountConflicts is one SELECT over the unnested keys of its accounts,
+// which probes one unique index per key it checks. Their cost does not
+// grow with the tables: written as WHERE key = ANY($1), the planner read
+// whole tables of up to some 50 000 rows instead, which concurrent imports
+// made dear (see the queries' comments).
 // CreateAccounts, CreateInvitations and EnqueueAll cost none of their own:
 // each queues one set-based INSERT … SELECT … FROM unnest($1::text[], …),
 // its columns passed as arrays, without ON CONFLICT, so a key taken

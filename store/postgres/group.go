@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/jackc/pgx/v5"
 
@@ -13,10 +14,10 @@ import (
 	"github.com/multilinehq/multiline/numberpool"
 )
 
-// The group calls. The reads are one statement each (… WHERE key =
-// ANY($1) ORDER BY key FOR UPDATE: the rows are locked in key order, as
-// concurrent group reads lock them, so two of them do not deadlock each
-// other), and they remember the rows as the single-row reads do, so that
+// The group calls. The reads are one statement each (keyed: one probe of
+// the key's index per key, the rows locked in key order, as concurrent
+// group reads lock them, so two of them do not deadlock each other), and
+// they remember the rows as the single-row reads do, so that
 // updates of them are queued. The creates send nothing themselves: each
 // queues one set-based INSERT … SELECT … FROM unnest(…) that goes with the
 // transaction's next round trip, or, from copyMin rows, a COPY that goes
@@ -33,7 +34,7 @@ func (t *tx) Numbers(ctx context.Context, e164s []string) ([]numberpool.Number, 
 	if len(e164s) == 0 {
 		return nil, nil
 	}
-	out, err := readAll(ctx, t, scanNumber, t.s.q.numbersByE164, e164s)
+	out, err := readAll(ctx, t, scanNumber, t.s.q.numbersByE164, sortedKeys(slices.Clone(e164s)))
 	if err != nil {
 		return nil, err
 	}
@@ -184,7 +185,7 @@ func (t *tx) MessagesByID(ctx context.Context, ids []invite.MessageID) ([]invite
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	out, err := readAll(ctx, t, scanMessage, t.s.q.messagesByID, toStrings(ids))
+	out, err := readAll(ctx, t, scanMessage, t.s.q.messagesByID, sortedKeys(toStrings(ids)))
 	if err != nil {
 		return nil, err
 	}
@@ -204,7 +205,7 @@ func (t *tx) Invitations(ctx context.Context, accounts []account.ID) ([]invite.I
 	if len(accounts) == 0 {
 		return nil, nil
 	}
-	out, err := readAll(ctx, t, scanInvitation, t.s.q.invitationsOf, toStrings(accounts))
+	out, err := readAll(ctx, t, scanInvitation, t.s.q.invitationsOf, sortedKeys(toStrings(accounts)))
 	if err != nil {
 		return nil, err
 	}
@@ -212,4 +213,12 @@ func (t *tx) Invitations(ctx context.Context, accounts []account.ID) ([]invite.I
 		t.knowInvitation(inv.Account)
 	}
 	return out, nil
+}
+
+// sortedKeys sorts keys in place, in byte order (the "C" collation of the
+// key columns), drops repeated ones and returns them: the keys of a keyed
+// read (see keyed).
+func sortedKeys(keys []string) []string {
+	slices.Sort(keys)
+	return slices.Compact(keys)
 }

@@ -1,6 +1,7 @@
 package postgres_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -19,6 +20,8 @@ import (
 
 	"github.com/multilinehq/multiline"
 	"github.com/multilinehq/multiline/account"
+	"github.com/multilinehq/multiline/batch"
+	"github.com/multilinehq/multiline/batch/batchtest"
 	"github.com/multilinehq/multiline/invite"
 	"github.com/multilinehq/multiline/mlerr"
 	"github.com/multilinehq/multiline/numberpool"
@@ -215,7 +218,7 @@ func TestCoalescedWrites(t *testing.T) {
 			return err
 		}
 		assert.Equal(t, []string{"UPDATE numbers ×n", "UPDATE accounts ×n", "UPDATE numbers ×n", "INSERT audit ×n",
-			"INSERT org_capacity", "SELECT"}, b.last(), "the statements of the round trip after the queued writes")
+			"INSERT org_capacity", "SELECT ×n"}, b.last(), "the statements of the round trip after the queued writes")
 		steps = []error{
 			tx.UpdateMessage(ctx, m2),
 			tx.UpdateMessage(ctx, m1),
@@ -1085,5 +1088,60 @@ func BenchmarkGroupInsert(b *testing.B) {
 				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/row")
 			})
 		}
+	}
+}
+
+// TestGroupReadsProbeIndexes checks that the keyed group reads and the
+// account conflicts check probe their keys' indexes, rather than read
+// their tables whole, at a size where the planner read them whole for a
+// few hundred keys when the reads were written as key = ANY($1) and the
+// conflicts as EXISTS (see keyed in queries.go): 300 keys against 20 000
+// rows in each table.
+func TestGroupReadsProbeIndexes(t *testing.T) {
+	ctx := context.Background()
+	schema := newSchema(t)
+	in := newInstance(t, schema, 2)
+	tr := newTree(t, in, 10, 10, 0, 0)
+	rec, err := in.svc.ImportBatch(ctx, tr.acme.Admin.ID, tr.sales.ID, bytes.NewReader(batchtest.GenerateCSV(10)),
+		multiline.BatchOptions{Mode: batch.ImportInvite, SMSConsent: true})
+	require.NoError(t, err)
+	require.Equal(t, 10, rec.Summary.Invited, rec.Rows)
+
+	fillTables(t, in.pool, tr.sales.ID, 20000)
+	keysOf := func(table, col string) []string {
+		rows, err := in.pool.Query(ctx, fmt.Sprintf("SELECT %s FROM %s ORDER BY 1 LIMIT 300", col, table))
+		require.NoError(t, err)
+		keys, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		require.NoError(t, err)
+		require.Len(t, keys, 300)
+		return keys
+	}
+	fresh := func(prefix string) []string {
+		out := make([]string, 300)
+		for i := range out {
+			out[i] = fmt.Sprintf("%s-%03d", prefix, i)
+		}
+		return out
+	}
+	args := map[string][]any{
+		"numbers":     {keysOf("numbers", "e164")},
+		"messages":    {keysOf("messages", "id")},
+		"invitations": {keysOf("invitations", "account_id")},
+		"accounts":    {fresh("id"), fresh("user"), slices.Repeat([]string{string(tr.sales.ID)}, 300), fresh("acct")},
+	}
+	for table, sql := range postgres.GroupReadSQL(postgres.New(in.pool, postgres.WithSchema(schema))) {
+		t.Run(table, func(t *testing.T) {
+			rows, err := in.pool.Query(ctx, "EXPLAIN "+sql, args[table]...)
+			require.NoError(t, err)
+			lines, err := pgx.CollectRows(rows, pgx.RowTo[string])
+			require.NoError(t, err)
+			plan := strings.Join(lines, "\n")
+			assert.NotContains(t, plan, "Seq Scan", "the table read whole")
+			assert.NotContains(t, plan, "hashed SubPlan", "the table read whole into a hash")
+			assert.Contains(t, plan, "Index", "no index probed")
+			if t.Failed() {
+				t.Logf("the plan:\n%s", plan)
+			}
+		})
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"os"
 	"sync"
 	"testing"
@@ -13,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
 
+	"github.com/multilinehq/multiline/org"
 	"github.com/multilinehq/multiline/store/postgres"
 )
 
@@ -103,4 +105,31 @@ func newSchema(t testing.TB) string {
 		}
 	})
 	return schema
+}
+
+// fillTables copies the numbers, accounts, messages and invitations of
+// organization o under new keys until each of those tables holds at least
+// rows rows, and brings the planner's statistics up to date: the tables
+// of a database that serves many organizations, made in a second. The
+// copies are rows the store would never read as they stand (their numbers
+// are not E.164, their counts are in no org_capacity row), and they keep
+// no invariant: only for what the planner makes of the tables' size.
+func fillTables(t testing.TB, pool *pgxpool.Pool, o org.ID, rows int) {
+	t.Helper()
+	ctx := context.Background()
+	for _, f := range []struct{ table, keys string }{
+		{"numbers", `'e164', r.e164 || '-' || g`},
+		{"accounts", `'id', r.id || '-' || g, 'username', r.username || '-' || g, 'account_id', ''`},
+		{"messages", `'id', r.id || '-' || g, 'idempotency_key', r.idempotency_key || '-' || g`},
+		{"invitations", `'account_id', r.account_id || '-' || g, 'id', r.id || '-' || g`},
+	} {
+		seeds := count(t, pool, "SELECT count(*) FROM "+f.table+" WHERE org_id = $1", string(o))
+		require.Positive(t, seeds, "%s: no row of %s to copy", f.table, o)
+		_, err := pool.Exec(ctx, fmt.Sprintf(`INSERT INTO %[1]s SELECT (jsonb_populate_record(r, jsonb_build_object(%[2]s))).*
+			FROM %[1]s r, generate_series(1, $2::int) g WHERE r.org_id = $1`, f.table, f.keys), string(o), (rows+seeds-1)/seeds)
+		require.NoError(t, err, f.table)
+		_, err = pool.Exec(ctx, "ANALYZE "+f.table)
+		require.NoError(t, err, f.table)
+		require.GreaterOrEqual(t, count(t, pool, "SELECT count(*) FROM "+f.table), rows, f.table)
+	}
 }

@@ -121,8 +121,11 @@
 //
 // The queued writes are set-based too: a run of consecutive queued updates
 // of numbers, accounts or messages goes as one UPDATE … FROM unnest(…) (of
-// two updates of one row in a run, the last, which is what they leave), in
-// its place among the other queued writes, whose order is kept; the audit
+// two updates of one row in a run, the last, which is what they leave),
+// which finds its rows by their key's index (not by reading the table
+// whole, as the planner otherwise chose for tables of up to well over
+// 50 000 rows), in its place among the other queued writes, whose order
+// is kept; the audit
 // events, which no queued write reads, go after all of them, as one
 // INSERT … SELECT … FROM unnest(…). A run of one goes set-based too, so
 // that each kind of queued write is one statement to prepare on a

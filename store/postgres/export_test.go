@@ -86,15 +86,3 @@ func MigrateTo(ctx context.Context, s *Store, version int64, down bool) error {
 	}
 	return err
 }
-
-// GroupReadSQL returns the SQL of s's keyed group reads (Numbers,
-// MessagesByID, Invitations) and of AccountConflicts, by the table each
-// reads.
-func GroupReadSQL(s *Store) map[string]string {
-	return map[string]string{
-		"numbers":     s.q.numbersByE164,
-		"messages":    s.q.messagesByID,
-		"invitations": s.q.invitationsOf,
-		"accounts":    s.q.accountConflicts,
-	}
-}

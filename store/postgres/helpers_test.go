@@ -133,3 +133,59 @@ func fillTables(t testing.TB, pool *pgxpool.Pool, o org.ID, rows int) {
 		require.GreaterOrEqual(t, count(t, pool, "SELECT count(*) FROM "+f.table), rows, f.table)
 	}
 }
+
+// statements is a pgx tracer that records, while on, the statements sent
+// (each statement of a batch as its result is read, and each one sent
+// alone) that match (all if match is nil), with their arguments.
+type statements struct {
+	match func(sql string) bool
+	mu    sync.Mutex
+	on    bool
+	seen  []captured
+}
+
+type captured struct {
+	sql  string
+	args []any
+}
+
+func (s *statements) add(sql string, args []any) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.on && (s.match == nil || s.match(sql)) {
+		s.seen = append(s.seen, captured{sql, args})
+	}
+}
+
+func (s *statements) TraceBatchStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceBatchStartData) context.Context {
+	return ctx
+}
+
+func (s *statements) TraceBatchQuery(_ context.Context, _ *pgx.Conn, d pgx.TraceBatchQueryData) {
+	s.add(d.SQL, d.Args)
+}
+
+func (s *statements) TraceBatchEnd(context.Context, *pgx.Conn, pgx.TraceBatchEndData) {}
+
+func (s *statements) TraceQueryStart(ctx context.Context, _ *pgx.Conn, d pgx.TraceQueryStartData) context.Context {
+	s.add(d.SQL, d.Args)
+	return ctx
+}
+
+func (s *statements) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
+
+// set turns the recording on or off.
+func (s *statements) set(on bool) {
+	s.mu.Lock()
+	s.on = on
+	s.mu.Unlock()
+}
+
+// take returns the statements recorded since the last call.
+func (s *statements) take() []captured {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := s.seen
+	s.seen = nil
+	return out
+}

@@ -276,7 +276,7 @@ func newQueries(schema string) queries {
 // the key's index. Written as "key = ANY($1) ORDER BY key FOR UPDATE", as
 // it was until 2026-12-01, the planner read the whole table for a few
 // hundred keys until it held some 50 000 rows, as its costs say it should
-// (a probe costs it about as much as 60 rows of a sequential scan); but
+// (they price a probe of the index as a few hundred rows of a scan); but
 // under concurrent imports the rows scanned are the ones other
 // transactions are writing, whose visibility costs far more to decide
 // than the costs say, and the scans grew with the organization's pool

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -22,42 +21,6 @@ import (
 // searchScale is how many accounts the search measurements put in one
 // organization.
 const searchScale = 100_000
-
-// statements records the statements the store sends that read accounts
-// for a search, with their arguments.
-type statements struct {
-	mu   sync.Mutex
-	on   bool
-	seen []captured
-}
-
-type captured struct {
-	sql  string
-	args []any
-}
-
-func (s *statements) TraceBatchStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceBatchStartData) context.Context {
-	return ctx
-}
-
-func (s *statements) TraceBatchQuery(_ context.Context, _ *pgx.Conn, d pgx.TraceBatchQueryData) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.on && strings.Contains(d.SQL, "accounts\" a WHERE") {
-		s.seen = append(s.seen, captured{d.SQL, d.Args})
-	}
-}
-
-func (s *statements) TraceBatchEnd(context.Context, *pgx.Conn, pgx.TraceBatchEndData) {}
-
-// take returns the statements recorded since the last call.
-func (s *statements) take() []captured {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := s.seen
-	s.seen = nil
-	return out
-}
 
 // firstNames and lastNames make the accounts' names: 40 × 50, so that a
 // prefix of a common name ("ada" matches Ada and Adam: 5 000 accounts, and
@@ -88,7 +51,7 @@ type searchFixture struct {
 func newSearchFixture(t testing.TB) *searchFixture {
 	t.Helper()
 	schema := newSchema(t)
-	f := &searchFixture{stmts: &statements{}, org: org.ID("00000000-0000-7000-8000-00000000000a")}
+	f := &searchFixture{stmts: &statements{match: func(sql string) bool { return strings.Contains(sql, "accounts\" a WHERE") }}, org: org.ID("00000000-0000-7000-8000-00000000000a")}
 	f.pool = newPool(t, schema, 4, func(c *pgxpool.Config) { c.ConnConfig.Tracer = f.stmts })
 	f.store = postgres.New(f.pool, postgres.WithSchema(schema))
 	ctx := context.Background()
@@ -249,9 +212,9 @@ func TestSearchReadsAPage(t *testing.T) {
 				p.After = next
 			}
 			f.stmts.take()
-			f.stmts.on = true
+			f.stmts.set(true)
 			as, _ := f.page(t, c.q, p)
-			f.stmts.on = false
+			f.stmts.set(false)
 			require.Len(t, as, c.wantN)
 			stmts := f.stmts.take()
 			require.NotEmpty(t, stmts)
@@ -292,9 +255,3 @@ func BenchmarkSearchPage(b *testing.B) {
 		})
 	}
 }
-
-func (s *statements) TraceQueryStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceQueryStartData) context.Context {
-	return ctx
-}
-
-func (s *statements) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}

@@ -66,7 +66,8 @@ func TestSetStatements(t *testing.T) {
 	q := newQueries("s")
 	assert.Equal(t, `UPDATE "s".numbers AS t SET org_id = v.org_id, state = v.state, tag = v.tag, account_id = v.account_id, `+
 		`origin = v.origin, aging_until = v.aging_until FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], `+
-		`$6::text[], $7::timestamptz[]) AS v(e164, org_id, state, tag, account_id, origin, aging_until) WHERE t.e164 = v.e164`,
+		`$6::text[], $7::timestamptz[]) AS v(e164, org_id, state, tag, account_id, origin, aging_until) WHERE t.e164 = v.e164 `+
+		`AND t.e164 = ANY (ARRAY(SELECT unnest($1::text[])))`,
 		q.merge[q.updateNumber].sql)
 	assert.Equal(t, `INSERT INTO "s".audit (id, at, actor, org_id, action, subject, before, after) `+
 		`SELECT v.id, v.at, v.actor, v.org_id, v.action, v.subject, v.before::jsonb, v.after::jsonb `+
@@ -78,7 +79,8 @@ func TestSetStatements(t *testing.T) {
 		`attempts = v.attempts, last_error = v.last_error, next_attempt = v.next_attempt, sent_at = v.sent_at `+
 		`FROM unnest($1::text[], $2::text[], $3::text[], $4::int4[], $5::text[], $6::timestamptz[], $7::timestamptz[]) `+
 		`AS v(id, idempotency_key, state, attempts, last_error, next_attempt, sent_at) `+
-		`WHERE t.id = v.id AND t.idempotency_key = v.idempotency_key`, q.merge[q.sentMessage].sql)
+		`WHERE t.id = v.id AND t.idempotency_key = v.idempotency_key AND t.id = ANY (ARRAY(SELECT unnest($1::text[])))`,
+		q.merge[q.sentMessage].sql)
 }
 
 // TestUpdateOfMessage checks which update a change of a known message gets:

@@ -36,6 +36,11 @@ type walUse struct {
 	schema  int64            // the records that touch a relation of the schema
 	byRel   map[string]int64 // the schema's records by the relation (table) they touch first
 	records int64            // the schema's records
+	// fpi is the part of schema that is full-page images: a page's first
+	// change after a checkpoint carries an image of the page, so how much
+	// of it there is depends on when the server's checkpoints fall, not on
+	// what the writes are.
+	fpi int64
 }
 
 // walSince measures the WAL written since start by everything, and by the
@@ -76,16 +81,16 @@ func walSince(ctx context.Context, pool *pgxpool.Pool, schema, start string) (wa
 	if err := rows.Err(); err != nil {
 		return u, err
 	}
-	rows, err = pool.Query(ctx, `SELECT record_length, coalesce(block_ref, '') FROM public.pg_get_wal_records_info($1::pg_lsn, $2::pg_lsn)`, start, end)
+	rows, err = pool.Query(ctx, `SELECT record_length, fpi_length, coalesce(block_ref, '') FROM public.pg_get_wal_records_info($1::pg_lsn, $2::pg_lsn)`, start, end)
 	if err != nil {
 		return u, err
 	}
 	defer rows.Close()
 	u.byRel = map[string]int64{}
 	for rows.Next() {
-		var n int64
+		var n, fpi int64
 		var ref string
-		if err := rows.Scan(&n, &ref); err != nil {
+		if err := rows.Scan(&n, &fpi, &ref); err != nil {
 			return u, err
 		}
 		// "blkref #0: rel 1663/16386/2690 fork main blk 10, blkref #1: …"
@@ -100,6 +105,7 @@ func walSince(ctx context.Context, pool *pgxpool.Pool, schema, start string) (wa
 			continue
 		}
 		u.schema += n
+		u.fpi += fpi
 		u.records++
 		u.byRel[name] += n
 	}
@@ -122,7 +128,7 @@ func useWalinspect(t testing.TB, pool *pgxpool.Pool) {
 func (u walUse) String() string {
 	keys := slices.SortedFunc(maps.Keys(u.byRel), func(a, b string) int { return int(u.byRel[b] - u.byRel[a]) })
 	var b strings.Builder
-	fmt.Fprintf(&b, "total %d B (server-wide), schema %d B in %d records:", u.total, u.schema, u.records)
+	fmt.Fprintf(&b, "total %d B (server-wide), schema %d B (%d of them full-page images) in %d records:", u.total, u.schema, u.fpi, u.records)
 	for _, k := range keys {
 		fmt.Fprintf(&b, " %s %d;", k, u.byRel[k])
 	}
@@ -130,7 +136,8 @@ func (u walUse) String() string {
 }
 
 // walPerRowBound is the most WAL, in bytes per imported row, that the
-// records of the schema may take in TestWALPerRow: the figure measured
+// records of the schema may take in TestWALPerRow, their full-page images
+// left out: the figure measured
 // (5 921 on PostgreSQL 15) with some room for the lengths of the
 // generated values and the b-tree splits. It was 9 441: a delivery no
 // longer audited took 650 off it, a message stored without its body 1 800
@@ -163,7 +170,11 @@ func TestWALPerRow(t *testing.T) {
 	u, err := walSince(ctx, in.pool, schemaOf(t, in.pool), start)
 	require.NoError(t, err)
 	t.Logf("%d WAL bytes per row of the schema; %s", u.schema/rows, u)
-	require.LessOrEqual(t, u.schema/rows, int64(walPerRowBound), "WAL bytes per imported row")
+	// Full-page images are left out of the bound: a checkpoint during the
+	// import (as a busy server, or the rest of the suite, brings on) adds
+	// one to the first change of every page after it, some 450 bytes a row
+	// in a run of the whole suite on 2026-12-01.
+	require.LessOrEqual(t, (u.schema-u.fpi)/rows, int64(walPerRowBound), "WAL bytes per imported row, full-page images left out")
 }
 
 // schemaOf is the schema of pool's search_path.

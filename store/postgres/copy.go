@@ -123,13 +123,28 @@ func (t *tx) laterCopy(to *copyTo, rows [][]any) {
 // take a megabyte or more.
 var copyBufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
-// sendCopy runs a COPY, in its own round trip, and gives its buffer back.
-// The connection's tracer, if it traces CopyFrom, sees it as one.
+// sendCopy runs a COPY, in its own round trip, and gives its buffer back
+// when it can. The connection's tracer, if it traces CopyFrom, sees it as
+// one.
+//
+// A COPY that fails keeps its buffer: pgconn's CopyFrom reads the data in
+// a goroutine of its own, and when the connection fails under it (a
+// receive error, or an error of the server it answers by closing the
+// connection) CopyFrom returns without waiting for that goroutine, which
+// may still be reading (pgx v5.12.0, pgconn.go). A buffer given back then
+// could be written by the next COPY while it is read: the race detector
+// saw exactly that in TestKilledConnectionMidBatch. The garbage collector
+// takes the buffer once the goroutine is done with it.
 func (t *tx) sendCopy(ctx context.Context, c *copyIn) (err error) {
-	defer copyBufs.Put(c.data)
 	if c.err != nil {
+		copyBufs.Put(c.data) // never sent
 		return c.err
 	}
+	defer func() {
+		if err == nil {
+			copyBufs.Put(c.data)
+		}
+	}()
 	var tag pgconn.CommandTag
 	if tr := t.s.copyTracer; tr != nil {
 		ctx = tr.TraceCopyFromStart(ctx, t.conn, pgx.TraceCopyFromStartData{

@@ -323,9 +323,18 @@ func (imp *importer) ImportCheckpoint(ctx context.Context, rows []batch.Row, ds 
 	}
 	// The group's invitations go out now, while their lease (see leased)
 	// is fresh, rather than after the whole batch. They were promised by
-	// the commit: the caller's ctx ending does not stop them.
+	// the commit: the caller's ctx ending does not stop them. Their
+	// outcomes are recorded in one transaction, as the group's rows were
+	// written in one: in a 1000-row import on PostgreSQL, transactions of
+	// 100 messages (ten) rather than of a group (four) cost six more
+	// commits and 12 more round trips (77 against 65; 2026-12-01's seventh
+	// session). All of them were
+	// leased at the group's commit, so recording them in smaller parts
+	// would not shorten how long the last of them waits; only how many a
+	// crash between the sends and the record leaves to be sent again,
+	// which their idempotency keys let a provider recognize (SPEC §7).
 	if imp.tx == nil {
-		imp.s.deliverAll(context.WithoutCancel(ctx), msgs)
+		imp.s.deliverIn(context.WithoutCancel(ctx), msgs, max(len(msgs), 1))
 	}
 	return outs, errs, nil
 }

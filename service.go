@@ -46,10 +46,12 @@ type DeliveryPolicy struct {
 	Backoff    time.Duration
 	MaxBackoff time.Duration
 	// Lease is how long a message being sent is hidden from other
-	// deliverers, so two instances do not send it at once. Messages go out
-	// 100 at a time under one lease, from the moment they are claimed (or
-	// queued, for the messages a call sends itself), so it should exceed
-	// the time the notifier takes to send 100.
+	// deliverers, so two instances do not send it at once. DeliverPending
+	// sends messages 100 at a time under one lease, from the moment it
+	// claims them; an import sends each group's invitations (up to
+	// batch.MaxGroupSize, 800) under the lease they were queued with at the
+	// group's commit. It should exceed the time the notifier takes to send
+	// 800.
 	Lease time.Duration
 }
 

@@ -139,8 +139,8 @@ func groupsOf(n int) []int {
 // carries the group's accounts, invitations, messages, number updates and
 // audit events as set-based statements and reads the counts they left, and
 // COMMIT with the record's update with the progress. Then the group's invitations, queued leased to
-// the import, are sent and their outcomes recorded, 100 at a time, in one
-// more transaction each (MessagesByID, COMMIT). After the rows, the batch record costs two (its
+// the import, are sent and their outcomes recorded in one more transaction
+// (MessagesByID, COMMIT); until 2026-12-01's seventh session, one per 100. After the rows, the batch record costs two (its
 // read, then COMMIT with its update). None prepares a statement: the fixture and the
 // warm-up import have prepared them all, the set-based forms of queued
 // writes too, since a queued write goes set-based even alone.
@@ -165,9 +165,8 @@ func TestRoundTripsPerRow(t *testing.T) {
 			explicit := len(batchtest.ExplicitNumbers(rows))
 			t.Logf("round trips: %d before the rows, %d for %d rows (%d naming their number), %d after", ph.start, ph.rows, rows, explicit, ph.end)
 			groups, namedGroups := len(groupsOf(rows)), len(groupsOf(explicit))
-			deliveries, copies := 0, 0 // a group's invitations are recorded 100 at a time
+			deliveries, copies := groups, 0 // a group's invitations are recorded together
 			for i, size := range groupsOf(rows) {
-				deliveries += (size + 99) / 100
 				if size >= postgres.DefaultCopyRows {
 					copies += 6
 					if i < namedGroups {

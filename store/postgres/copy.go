@@ -173,6 +173,10 @@ var pgEpoch = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
 // wrong type for its column's kind is a bug of the store: it panics, as
 // array does.
 func encodeCopy(buf *bytes.Buffer, cols []column, rows [][]any) error {
+	// The buffer grows once, to the size the rows need, rather than
+	// doubling as they are written: a group's rows take a megabyte or more,
+	// and a pooled buffer is often one a smaller COPY used.
+	buf.Grow(copySize(rows))
 	var b [8]byte
 	buf.WriteString(copySignature)
 	buf.Write(b[:8]) // flags 0, no header extension
@@ -191,6 +195,42 @@ func encodeCopy(buf *bytes.Buffer, cols []column, rows [][]any) error {
 	binary.BigEndian.PutUint16(b[:2], 0xffff) // -1
 	buf.Write(b[:2])
 	return nil
+}
+
+// copySize returns at least the size of the COPY data of rows.
+func copySize(rows [][]any) int {
+	size := len(copySignature) + 8 + 2
+	for _, row := range rows {
+		size += 2
+		for _, v := range row {
+			size += fieldSize(v)
+		}
+	}
+	return size
+}
+
+// fieldSize returns at least the size of the field encodeField appends for
+// v, whatever its column's kind.
+func fieldSize(v any) int {
+	switch v := v.(type) {
+	case string:
+		return 5 + len(v) // a jsonb's version byte too
+	case []byte:
+		return 4 + len(v)
+	case []string:
+		n := 24
+		for _, s := range v {
+			n += 4 + len(s)
+		}
+		return n
+	case [][]byte:
+		n := 24
+		for _, e := range v {
+			n += 4 + len(e)
+		}
+		return n
+	}
+	return 12 // NULL, timestamptz, integer, boolean
 }
 
 // putInt32 appends v as a big-endian int32.
@@ -256,7 +296,8 @@ func encodeField(buf *bytes.Buffer, c column, v any) error {
 			putInt32(buf, -1)
 			return nil
 		}
-		putText(buf, "", string(v.([]byte)))
+		putInt32(buf, int32(len(v.([]byte))))
+		buf.Write(v.([]byte))
 	case kTexts:
 		ss := v.([]string)
 		if ss == nil {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"math"
+	"strings"
 	"testing"
 	"time"
 
@@ -56,6 +57,35 @@ func TestEncodeCopy(t *testing.T) {
 	i32(-1)                              // nil JSON
 	want = be.AppendUint16(want, 0xffff) // trailer
 	assert.Equal(t, want, buf.Bytes())
+}
+
+// TestEncodeCopyBytea checks a bytea field: its length and its bytes as
+// they are.
+func TestEncodeCopyBytea(t *testing.T) {
+	var buf bytes.Buffer
+	require.NoError(t, encodeCopy(&buf, columnsOf("h", kBytea), [][]any{{[]byte{0, 1, 0xff}}}))
+	body := buf.Bytes()[len(copySignature)+8:]
+	assert.Equal(t, []byte{0, 1, 0, 0, 0, 3, 0, 1, 0xff, 0xff, 0xff}, body, "field count, length 3, the bytes, trailer")
+}
+
+// TestCopySize checks that copySize, which encodeCopy grows its buffer by
+// before writing, is at least the size of what it writes, for fields of
+// every kind: a smaller estimate would let the buffer grow again as it is
+// written.
+func TestCopySize(t *testing.T) {
+	cols := columnsOf("a, b, c, d, e, f, g, h, i, j", kText, kNullText, kJSON, kTime, kInt, kBool, kBytea, kTexts, kByteas, kJSON)
+	at := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	for _, rows := range [][][]any{
+		nil,
+		{{"", "", nil, nil, 0, false, []byte(nil), []string(nil), [][]byte(nil), nil}},
+		{{"x", "y", `{"k":1}`, at, math.MaxInt32, true, []byte{1, 2}, []string{"a", ""}, [][]byte{{7}, nil, {}}, "{}"}},
+		{{strings.Repeat("é", 300), "", `[]`, at, -1, true, bytes.Repeat([]byte{9}, 32), []string{}, [][]byte{}, nil},
+			{"", "z", nil, nil, 7, false, []byte(nil), []string{"only"}, [][]byte{nil}, `"s"`}},
+	} {
+		var buf bytes.Buffer
+		require.NoError(t, encodeCopy(&buf, cols, rows))
+		assert.GreaterOrEqual(t, copySize(rows), buf.Len(), "rows %v", rows)
+	}
 }
 
 // TestEncodeCopyIntRange checks that an integer a column cannot hold is an

@@ -268,6 +268,9 @@ type groupScratch struct {
 	// store copies an event's bytes when it is appended (Tx keeps nothing of
 	// its arguments), so each row's write over the last's.
 	snapshot []byte
+	// delivered holds a group's invitations as their delivery recorded
+	// them (see deliverIn), each group's over the last's.
+	delivered []invite.Message
 }
 
 // reuse returns *buf emptied, with room for n elements: the same array

@@ -327,14 +327,15 @@ func (imp *importer) ImportCheckpoint(ctx context.Context, rows []batch.Row, ds 
 	// outcomes are recorded in one transaction, as the group's rows were
 	// written in one: in a 1000-row import on PostgreSQL, transactions of
 	// 100 messages (ten) rather than of a group (four) cost six more
-	// commits and 12 more round trips (77 against 65; 2026-12-01's seventh
-	// session). All of them were
-	// leased at the group's commit, so recording them in smaller parts
-	// would not shorten how long the last of them waits; only how many a
-	// crash between the sends and the record leaves to be sent again,
-	// which their idempotency keys let a provider recognize (SPEC §7).
+	// commits and 12 more round trips (77 against 65; 2026-12-01's
+	// seventh session). All of them were leased at the group's commit, so
+	// recording them in smaller parts would not shorten how long the last
+	// of them waits for its record; it would only lower how many a crash
+	// between the sends and the record leaves to be sent again, which
+	// their idempotency keys let a provider recognize (SPEC §7).
 	if imp.tx == nil {
-		imp.s.deliverIn(context.WithoutCancel(ctx), msgs, max(len(msgs), 1))
+		buf := reuse(&imp.scratch.delivered, len(msgs))[:len(msgs)]
+		imp.s.deliverIn(context.WithoutCancel(ctx), msgs, max(len(msgs), 1), buf)
 	}
 	return outs, errs, nil
 }

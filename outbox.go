@@ -106,24 +106,27 @@ func (s *Service) deliverNow(ctx context.Context, m invite.Message) Delivery {
 // leased to it, and sets each of ms to what it is after that, in groups of
 // deliverBatch (see deliverIn).
 func (s *Service) deliverAll(ctx context.Context, ms []invite.Message) []invite.Message {
-	return s.deliverIn(ctx, ms, deliverBatch)
+	return s.deliverIn(ctx, ms, deliverBatch, nil)
 }
 
 // deliverIn makes the first attempt at messages their caller just queued,
 // leased to it, and sets each of ms to what it is after that: size
 // messages at a time are sent and then their outcomes recorded in one
-// transaction (see sendAll). If ctx has ended, nothing is sent: the
+// transaction (see sendAll), through buf, which it allocates when it is
+// shorter than size or ms. If ctx has ended, nothing is sent: the
 // messages stay queued for DeliverPending. A message whose outcome could
 // not be recorded stays as it was queued, and is logged rather than
 // returned: the operation that queued it succeeded, and DeliverPending
 // takes over once the lease ends.
-func (s *Service) deliverIn(ctx context.Context, ms []invite.Message, size int) []invite.Message {
+func (s *Service) deliverIn(ctx context.Context, ms []invite.Message, size int, buf []invite.Message) []invite.Message {
 	if ctx.Err() != nil {
 		return ms
 	}
 	// The messages as recorded go through one buffer, copied from it into
 	// ms group by group.
-	buf := make([]invite.Message, min(size, len(ms)))
+	if n := min(size, len(ms)); len(buf) < n {
+		buf = make([]invite.Message, n)
+	}
 	for start := 0; start < len(ms); start += size {
 		group := ms[start:min(start+size, len(ms))]
 		sent, problems := s.sendAll(ctx, group, buf[:len(group)])

@@ -5,9 +5,9 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
+	"io"
 	"math"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -22,9 +22,9 @@ import (
 // parameters, every value is encoded by pgx into a Bind message that grows
 // (and is copied) as it goes, several megabytes a group; the server then
 // decodes the arrays, unnests them and inserts row by row. As COPY, the rows
-// are encoded here straight into one reused buffer, in the format the
-// server reads without parsing, and the server inserts them in batches,
-// which also writes less WAL (one record per page of rows).
+// are encoded here, in the format the server reads without parsing, as
+// pgconn sends them (see copyReader), and the server inserts them in
+// batches, which also writes less WAL (one record per page of rows).
 //
 // The cost: a COPY cannot go in a pipeline, so each one is a round trip of
 // its own, where the INSERT went with the transaction's next one. Hence
@@ -82,23 +82,54 @@ func (to *copyTo) names() []string {
 	return names
 }
 
-// copyIn is a write sent as COPY: its rows, already encoded, so that it
-// holds none of the caller's slices (a caller may reuse them as soon as the
-// call that queued the write returns), or the error encoding them met,
+// copyIn is a write sent as COPY: its rows, which hold none of the
+// caller's slices (a caller may reuse them as soon as the call that queued
+// the write returns: newCopyIn copies them), or the error a value met,
 // which fails the write when it is sent.
 type copyIn struct {
 	to   *copyTo
-	data *bytes.Buffer
+	rows [][]any
 	err  error
 }
 
-// newCopyIn encodes rows, argument lists in the order of the columns of
-// to, for a COPY.
+// newCopyIn returns the COPY of rows, argument lists in the order of the
+// columns of to, which it owns: it copies the values of the caller's
+// slices in place ([]byte, [][]byte, []string; strings are immutable) and
+// checks each integer against its column, so that encoding them later,
+// as they are sent, cannot fail and reads nothing a caller may change.
 func newCopyIn(to *copyTo, rows [][]any) *copyIn {
-	buf := copyBufs.Get().(*bytes.Buffer)
-	buf.Reset()
-	c := &copyIn{to: to, data: buf}
-	c.err = encodeCopy(buf, to.cols, rows)
+	c := &copyIn{to: to, rows: rows}
+	for _, row := range rows {
+		if len(row) != len(to.cols) {
+			panic(fmt.Sprintf("postgres: %d values for %d columns", len(row), len(to.cols)))
+		}
+		for i, v := range row {
+			switch v := v.(type) {
+			case []byte:
+				if v != nil {
+					row[i] = bytes.Clone(v)
+				}
+			case [][]byte:
+				if v != nil {
+					cp := make([][]byte, len(v))
+					for j, e := range v {
+						if e != nil {
+							cp[j] = bytes.Clone(e)
+						}
+					}
+					row[i] = cp
+				}
+			case []string:
+				if v != nil {
+					row[i] = append(make([]string, 0, len(v)), v...)
+				}
+			case int:
+				if c.err == nil && (v < math.MinInt32 || v > math.MaxInt32) {
+					c.err = fmt.Errorf("postgres: %d is out of range for column %s (integer)", v, to.cols[i].name)
+				}
+			}
+		}
+	}
 	return c
 }
 
@@ -119,40 +150,78 @@ func (t *tx) laterCopy(to *copyTo, rows [][]any) {
 	t.pending = append(t.pending, stmt{copy: newCopyIn(to, rows)})
 }
 
-// copyBufs keeps the encoding buffers of COPYs for reuse: a group's rows
-// take a megabyte or more.
-var copyBufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
-
-// sendCopy runs a COPY, in its own round trip, and gives its buffer back
-// when it can. The connection's tracer, if it traces CopyFrom, sees it as
-// one.
+// sendCopy runs a COPY, in its own round trip. The connection's tracer, if
+// it traces CopyFrom, sees it as one.
 //
-// A COPY that fails keeps its buffer: pgconn's CopyFrom reads the data in
-// a goroutine of its own, and when the connection fails under it (a
-// receive error, or an error of the server it answers by closing the
-// connection) CopyFrom returns without waiting for that goroutine, which
-// may still be reading (pgx v5.12.0, pgconn.go). A buffer given back then
-// could be written by the next COPY while it is read: the race detector
-// saw exactly that in TestKilledConnectionMidBatch. The garbage collector
-// takes the buffer once the goroutine is done with it.
+// The rows are encoded as pgconn reads them (copyReader), in pgconn's own
+// goroutine, while the server takes in what came before: an import's
+// group encoded them into a buffer of a megabyte or more before it sent
+// them until 2026-12-01's seventh session. When the connection fails under
+// a COPY, pgconn's CopyFrom may return before that goroutine is done
+// reading (pgx v5.12.0, pgconn.go); it then reads only the rows, which
+// newCopyIn made the COPY's own and nothing writes, and the reader's own
+// buffer, which nothing else uses.
 func (t *tx) sendCopy(ctx context.Context, c *copyIn) (err error) {
 	if c.err != nil {
-		copyBufs.Put(c.data) // never sent
 		return c.err
 	}
-	defer func() {
-		if err == nil {
-			copyBufs.Put(c.data)
-		}
-	}()
 	var tag pgconn.CommandTag
 	if tr := t.s.copyTracer; tr != nil {
 		ctx = tr.TraceCopyFromStart(ctx, t.conn, pgx.TraceCopyFromStartData{
 			TableName: pgx.Identifier{c.to.schema, c.to.table}, ColumnNames: c.to.names()})
 		defer func() { tr.TraceCopyFromEnd(ctx, t.conn, pgx.TraceCopyFromEndData{CommandTag: tag, Err: err}) }()
 	}
-	tag, err = t.conn.PgConn().CopyFrom(ctx, bytes.NewReader(c.data.Bytes()), c.to.sql)
+	tag, err = t.conn.PgConn().CopyFrom(ctx, newCopyReader(c.to.cols, c.rows), c.to.sql)
 	return err
+}
+
+// copyReader reads the binary COPY data of rows: the header, each row, the
+// trailer (see copySignature), encoding one row at a time as it is read. A
+// value of the wrong type for its column's kind is a bug of the store: it
+// panics, as array does.
+type copyReader struct {
+	cols []column
+	rows [][]any
+	next int          // the row to encode next
+	row  bytes.Buffer // the encoding of a row, or of the header or trailer
+	left []byte       // what of row has not been read
+	done bool         // the trailer is in row
+}
+
+// newCopyReader returns a reader of the COPY data of rows, whose values
+// encodeField cannot fail on (see newCopyIn).
+func newCopyReader(cols []column, rows [][]any) *copyReader {
+	r := &copyReader{cols: cols, rows: rows}
+	putHeader(&r.row)
+	r.left = r.row.Bytes()
+	return r
+}
+
+// Read implements io.Reader.
+func (r *copyReader) Read(p []byte) (int, error) {
+	n := 0
+	for n < len(p) {
+		if len(r.left) > 0 {
+			k := copy(p[n:], r.left)
+			r.left, n = r.left[k:], n+k
+			continue
+		}
+		r.row.Reset()
+		switch {
+		case r.next < len(r.rows):
+			if err := encodeRow(&r.row, r.cols, r.rows[r.next]); err != nil {
+				return n, err
+			}
+			r.next++
+		case !r.done:
+			putTrailer(&r.row)
+			r.done = true
+		default:
+			return n, io.EOF
+		}
+		r.left = r.row.Bytes()
+	}
+	return n, nil
 }
 
 // The binary COPY format: a signature, flags and a header extension's
@@ -169,68 +238,31 @@ const (
 // pgEpoch is where timestamptz counts its microseconds from.
 var pgEpoch = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
 
-// encodeCopy appends the binary COPY data of rows to buf. A value of the
-// wrong type for its column's kind is a bug of the store: it panics, as
-// array does.
-func encodeCopy(buf *bytes.Buffer, cols []column, rows [][]any) error {
-	// The buffer grows once, to the size the rows need, rather than
-	// doubling as they are written: a group's rows take a megabyte or more,
-	// and a pooled buffer is often one a smaller COPY used.
-	buf.Grow(copySize(rows))
-	var b [8]byte
+// putHeader appends the COPY data's header.
+func putHeader(buf *bytes.Buffer) {
 	buf.WriteString(copySignature)
-	buf.Write(b[:8]) // flags 0, no header extension
-	for _, row := range rows {
-		if len(row) != len(cols) {
-			panic(fmt.Sprintf("postgres: %d values for %d columns", len(row), len(cols)))
-		}
-		binary.BigEndian.PutUint16(b[:2], uint16(len(cols)))
-		buf.Write(b[:2])
-		for i, c := range cols {
-			if err := encodeField(buf, c, row[i]); err != nil {
-				return err
-			}
+	buf.Write(make([]byte, 8)) // flags 0, no header extension
+}
+
+// putTrailer appends the COPY data's trailer: -1 as a field count.
+func putTrailer(buf *bytes.Buffer) {
+	buf.Write([]byte{0xff, 0xff})
+}
+
+// encodeRow appends a row: its number of fields and its fields.
+func encodeRow(buf *bytes.Buffer, cols []column, row []any) error {
+	if len(row) != len(cols) {
+		panic(fmt.Sprintf("postgres: %d values for %d columns", len(row), len(cols)))
+	}
+	var b [2]byte
+	binary.BigEndian.PutUint16(b[:], uint16(len(cols)))
+	buf.Write(b[:])
+	for i, c := range cols {
+		if err := encodeField(buf, c, row[i]); err != nil {
+			return err
 		}
 	}
-	binary.BigEndian.PutUint16(b[:2], 0xffff) // -1
-	buf.Write(b[:2])
 	return nil
-}
-
-// copySize returns at least the size of the COPY data of rows.
-func copySize(rows [][]any) int {
-	size := len(copySignature) + 8 + 2
-	for _, row := range rows {
-		size += 2
-		for _, v := range row {
-			size += fieldSize(v)
-		}
-	}
-	return size
-}
-
-// fieldSize returns at least the size of the field encodeField appends for
-// v, whatever its column's kind.
-func fieldSize(v any) int {
-	switch v := v.(type) {
-	case string:
-		return 5 + len(v) // a jsonb's version byte too
-	case []byte:
-		return 4 + len(v)
-	case []string:
-		n := 24
-		for _, s := range v {
-			n += 4 + len(s)
-		}
-		return n
-	case [][]byte:
-		n := 24
-		for _, e := range v {
-			n += 4 + len(e)
-		}
-		return n
-	}
-	return 12 // NULL, timestamptz, integer, boolean
 }
 
 // putInt32 appends v as a big-endian int32.

@@ -3,6 +3,8 @@ package postgres
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
+	"io"
 	"math"
 	"strings"
 	"testing"
@@ -20,8 +22,7 @@ import (
 func TestEncodeCopy(t *testing.T) {
 	cols := columnsOf("a, b, c, d, e, f, g, h, i, j", kText, kNullText, kJSON, kTime, kInt, kBool, kBytea, kTexts, kByteas, kJSON)
 	at := time.Date(2000, 1, 1, 0, 0, 1, 2999, time.UTC) // 1 s and 2 µs after the epoch; the rest of the ns dropped
-	var buf bytes.Buffer
-	require.NoError(t, encodeCopy(&buf, cols, [][]any{{"x", "", `{"k":1}`, at, -2, true, []byte(nil), []string{}, [][]byte{{7}, nil}, nil}}))
+	data := copyData(t, cols, [][]any{{"x", "", `{"k":1}`, at, -2, true, []byte(nil), []string{}, [][]byte{{7}, nil}, nil}})
 	be := binary.BigEndian
 	var want []byte
 	i32 := func(v int32) { want = be.AppendUint32(want, uint32(v)) }
@@ -56,48 +57,88 @@ func TestEncodeCopy(t *testing.T) {
 	i32(-1)                              // element 2: NULL
 	i32(-1)                              // nil JSON
 	want = be.AppendUint16(want, 0xffff) // trailer
-	assert.Equal(t, want, buf.Bytes())
+	assert.Equal(t, want, data)
+}
+
+// copyData returns what a COPY of rows sends: what newCopyReader reads of
+// newCopyIn's rows.
+func copyData(t *testing.T, cols []column, rows [][]any) []byte {
+	t.Helper()
+	c := newCopyIn(&copyTo{cols: cols}, rows)
+	require.NoError(t, c.err)
+	data, err := io.ReadAll(newCopyReader(cols, c.rows))
+	require.NoError(t, err)
+	return data
 }
 
 // TestEncodeCopyBytea checks a bytea field: its length and its bytes as
 // they are.
 func TestEncodeCopyBytea(t *testing.T) {
-	var buf bytes.Buffer
-	require.NoError(t, encodeCopy(&buf, columnsOf("h", kBytea), [][]any{{[]byte{0, 1, 0xff}}}))
-	body := buf.Bytes()[len(copySignature)+8:]
+	data := copyData(t, columnsOf("h", kBytea), [][]any{{[]byte{0, 1, 0xff}}})
+	body := data[len(copySignature)+8:]
 	assert.Equal(t, []byte{0, 1, 0, 0, 0, 3, 0, 1, 0xff, 0xff, 0xff}, body, "field count, length 3, the bytes, trailer")
 }
 
-// TestCopySize checks that copySize, which encodeCopy grows its buffer by
-// before writing, is at least the size of what it writes, for fields of
-// every kind: a smaller estimate would let the buffer grow again as it is
-// written.
-func TestCopySize(t *testing.T) {
-	cols := columnsOf("a, b, c, d, e, f, g, h, i, j", kText, kNullText, kJSON, kTime, kInt, kBool, kBytea, kTexts, kByteas, kJSON)
+// copyRows are rows of every kind of column, of copyCols, for the tests of
+// copyReader.
+var copyCols = columnsOf("a, b, c, d, e, f, g, h, i, j", kText, kNullText, kJSON, kTime, kInt, kBool, kBytea, kTexts, kByteas, kJSON)
+
+func copyRows() [][]any {
 	at := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
-	for _, rows := range [][][]any{
-		nil,
-		{{"", "", nil, nil, 0, false, []byte(nil), []string(nil), [][]byte(nil), nil}},
-		{{"x", "y", `{"k":1}`, at, math.MaxInt32, true, []byte{1, 2}, []string{"a", ""}, [][]byte{{7}, nil, {}}, "{}"}},
-		{{strings.Repeat("é", 300), "", `[]`, at, -1, true, bytes.Repeat([]byte{9}, 32), []string{}, [][]byte{}, nil},
-			{"", "z", nil, nil, 7, false, []byte(nil), []string{"only"}, [][]byte{nil}, `"s"`}},
-	} {
-		var buf bytes.Buffer
-		require.NoError(t, encodeCopy(&buf, cols, rows))
-		assert.GreaterOrEqual(t, copySize(rows), buf.Len(), "rows %v", rows)
+	return [][]any{
+		{"", "", nil, nil, 0, false, []byte(nil), []string(nil), [][]byte(nil), nil},
+		{"x", "y", `{"k":1}`, at, math.MaxInt32, true, []byte{1, 2}, []string{"a", ""}, [][]byte{{7}, nil, {}}, "{}"},
+		{strings.Repeat("é", 300), "", `[]`, at, -1, true, bytes.Repeat([]byte{9}, 32), []string{}, [][]byte{}, nil},
+		{"", "z", nil, nil, 7, false, []byte(nil), []string{"only"}, [][]byte{nil}, `"s"`},
 	}
 }
 
+// TestCopyReaderChunks checks that copyReader reads the same data whatever
+// the size of the reads (pgconn reads 64 KiB at a time; a row may end
+// anywhere in a read), rows that span reads included.
+func TestCopyReaderChunks(t *testing.T) {
+	want := copyData(t, copyCols, copyRows())
+	for _, size := range []int{1, 2, 3, 7, 64, 1 << 16} {
+		c := newCopyIn(&copyTo{cols: copyCols}, copyRows())
+		r := newCopyReader(copyCols, c.rows)
+		var got []byte
+		p := make([]byte, size)
+		for {
+			n, err := r.Read(p)
+			got = append(got, p[:n]...)
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			require.NoError(t, err)
+			require.Equal(t, size, n, "a read short of the end fills p")
+		}
+		assert.Equal(t, want, got, "reads of %d bytes", size)
+	}
+	assert.Equal(t, []byte{0xff, 0xff}, copyData(t, copyCols, nil)[len(copySignature)+8:], "no rows: the trailer alone")
+}
+
+// TestNewCopyInOwnsRows checks that a COPY holds none of its caller's
+// slices: the rows are encoded as they are sent, after the call that
+// queued them has returned and its caller may have reused them.
+func TestNewCopyInOwnsRows(t *testing.T) {
+	want := copyData(t, copyCols, copyRows())
+	rows := copyRows() // the store's own lists, which newCopyIn keeps
+	hash, hashes, texts := rows[1][6].([]byte), rows[1][8].([][]byte), rows[1][7].([]string)
+	c := newCopyIn(&copyTo{cols: copyCols}, rows)
+	hash[0], hashes[0][0], hashes[1], texts[0] = 0xee, 0xee, []byte{1}, "changed" // the caller's slices
+	data, err := io.ReadAll(newCopyReader(copyCols, c.rows))
+	require.NoError(t, err)
+	assert.Equal(t, want, data)
+}
+
 // TestEncodeCopyIntRange checks that an integer a column cannot hold is an
-// error, not a value wrapped around.
+// error of the COPY, met when it is queued, not a value wrapped around.
 func TestEncodeCopyIntRange(t *testing.T) {
 	cols := columnsOf("attempts", kInt)
 	for _, n := range []int{math.MaxInt32 + 1, math.MinInt32 - 1} {
-		var buf bytes.Buffer
-		err := encodeCopy(&buf, cols, [][]any{{n}})
-		require.Error(t, err, n)
-		assert.Contains(t, err.Error(), "attempts")
+		c := newCopyIn(&copyTo{cols: cols}, [][]any{{1}, {n}})
+		require.Error(t, c.err, n)
+		assert.Contains(t, c.err.Error(), "attempts")
 	}
-	var buf bytes.Buffer
-	require.NoError(t, encodeCopy(&buf, cols, [][]any{{math.MaxInt32}, {math.MinInt32}}))
+	copyData(t, cols, [][]any{{math.MaxInt32}, {math.MinInt32}})
 }

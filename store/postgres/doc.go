@@ -44,7 +44,10 @@
 //     not queue behind each other;
 //   - the counts Capacity returns are kept per organization in a row of
 //     org_capacity, changed by the store in the transactions that change
-//     numbers and accounts (INSERT … ON CONFLICT DO UPDATE with increments);
+//     numbers and accounts (INSERT … ON CONFLICT DO UPDATE with increments,
+//     a transaction's in one statement, sent with the round trip that
+//     reads the counts or with COMMIT, so that the row, which every change
+//     of the organization's numbers and accounts locks, is locked late);
 //     LockOrg locks that row (SELECT … FOR UPDATE), so a transaction that
 //     weighs an organization's capacity and then changes it is serialized
 //     against every other change of that organization's counts, and

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -217,8 +218,10 @@ func TestCoalescedWrites(t *testing.T) {
 		if err != nil {
 			return err
 		}
+		// The count changes of the number updates wait for COMMIT (or a
+		// read of the counts): see readsCounts.
 		assert.Equal(t, []string{"UPDATE numbers ×n", "UPDATE accounts ×n", "UPDATE numbers ×n", "INSERT audit ×n",
-			"INSERT org_capacity", "SELECT ×n"}, b.last(), "the statements of the round trip after the queued writes")
+			"SELECT ×n"}, b.last(), "the statements of the round trip after the queued writes")
 		steps = []error{
 			tx.UpdateMessage(ctx, m2),
 			tx.UpdateMessage(ctx, m1),
@@ -228,7 +231,7 @@ func TestCoalescedWrites(t *testing.T) {
 		return errors.Join(steps...)
 	}))
 	assert.Equal(t, []string{"UPDATE messages ×n", "UPDATE accounts ×n", "INSERT org_capacity", "DELETE", "COMMIT"}, b.last(),
-		"the statements sent with COMMIT")
+		"the statements sent with COMMIT, the transaction's count changes in one")
 	assert.Equal(t, []numberpool.Number{n1b, n2, n3}, inTx, "the numbers as the transaction reads them")
 
 	require.NoError(t, s.Tx(ctx, func(ctx context.Context, tx multiline.Tx) error {
@@ -1153,4 +1156,49 @@ func TestGroupStatementsProbeIndexes(t *testing.T) {
 	for _, name := range []string{"SELECT numbers", "SELECT accounts", "SELECT messages", "UPDATE numbers", "UPDATE messages"} {
 		assert.Positive(t, checked[name], "%s: not sent; sent: %v", name, checked)
 	}
+}
+
+// TestCountsLockedLate checks that a transaction's count changes lock its
+// organization's capacity row only when it reads the counts or commits
+// (see readsCounts in tx.go): an import's group locks the row late, so
+// that concurrent imports into one organization wait for each other as
+// little as they can; and that the transaction's reads of the counts
+// still count its own changes.
+func TestCountsLockedLate(t *testing.T) {
+	schema := newSchema(t)
+	s := postgres.New(newPool(t, schema, 2), postgres.WithSchema(schema))
+	other := newPool(t, schema, 1)
+	ctx := t.Context()
+	o := org.ID("o")
+	require.NoError(t, s.Tx(ctx, func(ctx context.Context, tx multiline.Tx) error { return tx.CreateOrg(ctx, org.Org{ID: o, Name: "O"}) }))
+	// locked reports whether another connection would wait for the row.
+	locked := func() bool {
+		_, err := other.Exec(ctx, `SELECT 1 FROM org_capacity WHERE org_id = $1 FOR UPDATE NOWAIT`, string(o))
+		var pe *pgconn.PgError
+		if errors.As(err, &pe) && pe.Code == "55P03" { // lock_not_available
+			return true
+		}
+		require.NoError(t, err)
+		return false
+	}
+	require.NoError(t, s.Tx(ctx, func(ctx context.Context, tx multiline.Tx) error {
+		for _, e := range []string{"+14155550001", "+14155550002"} {
+			require.NoError(t, tx.CreateNumber(ctx, numberpool.Number{E164: e, OrgID: o, State: numberpool.Available}))
+		}
+		_, err := tx.Numbers(ctx, []string{"+14155550001"}) // a round trip that does not read the counts
+		require.NoError(t, err)
+		assert.False(t, locked(), "the numbers are written, their count changes not yet")
+		c, err := tx.Capacity(ctx, o)
+		require.NoError(t, err)
+		assert.Equal(t, numberpool.Capacity{Available: 2, Total: 2}, c, "the transaction's own changes counted")
+		assert.True(t, locked(), "the count changes went before the read of the counts")
+		return nil
+	}))
+	require.NoError(t, s.Tx(ctx, func(ctx context.Context, tx multiline.Tx) error {
+		require.NoError(t, tx.CreateNumber(ctx, numberpool.Number{E164: "+14155550003", OrgID: o, State: numberpool.Available}))
+		return nil // the count change goes with COMMIT
+	}))
+	var available, total int
+	require.NoError(t, other.QueryRow(ctx, `SELECT available, total FROM org_capacity WHERE org_id = $1`, string(o)).Scan(&available, &total))
+	assert.Equal(t, [2]int{3, 3}, [2]int{available, total}, "every change committed")
 }

@@ -89,6 +89,10 @@ func newQueries(schema string) queries {
 		orgExists:         q(`SELECT EXISTS (SELECT 1 FROM {s}.orgs WHERE id = $1)`),
 		createOrgCapacity: q(`INSERT INTO {s}.org_capacity (org_id) VALUES ($1) ON CONFLICT DO NOTHING`),
 		updateOrg:         q(`UPDATE {s}.orgs SET name = $2, settings = $3 WHERE id = $1`),
+		// lockOrg and capacity are the only statements that read
+		// org_capacity: a transaction's count changes go before them, or
+		// with COMMIT (readsCounts, tx.go). Another such read must be
+		// added there.
 		lockOrg: q(`SELECT c.available, c.pending, c.held, c.total FROM {s}.org_capacity c
 			WHERE c.org_id = $1 AND EXISTS (SELECT 1 FROM {s}.orgs o WHERE o.id = $1) FOR UPDATE OF c`),
 		capacity: q(`SELECT available, pending, held, total FROM {s}.org_capacity WHERE org_id = $1`),

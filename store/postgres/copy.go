@@ -95,15 +95,23 @@ type copyIn struct {
 // newCopyIn returns the COPY of rows, argument lists in the order of the
 // columns of to, which it owns: it copies the values of the caller's
 // slices in place ([]byte, [][]byte, []string; strings are immutable) and
-// checks each integer against its column, so that encoding them later,
-// as they are sent, cannot fail and reads nothing a caller may change.
+// checks each value against its column (its type; an integer's range), so
+// that encoding them later, as they are sent, in pgconn's goroutine,
+// cannot fail or panic and reads nothing a caller may change. A row of
+// the wrong length or a value of the wrong type is a bug of the store: it
+// fails the COPY.
 func newCopyIn(to *copyTo, rows [][]any) *copyIn {
 	c := &copyIn{to: to, rows: rows}
 	for _, row := range rows {
 		if len(row) != len(to.cols) {
-			panic(fmt.Sprintf("postgres: %d values for %d columns", len(row), len(to.cols)))
+			c.err = fmt.Errorf("postgres: %d values for %d columns of %s", len(row), len(to.cols), to.table)
+			return c
 		}
 		for i, v := range row {
+			if !fits(to.cols[i].kind, v) {
+				c.err = fmt.Errorf("postgres: a %T for column %s of %s", v, to.cols[i].name, to.table)
+				return c
+			}
 			switch v := v.(type) {
 			case []byte:
 				if v != nil {
@@ -131,6 +139,30 @@ func newCopyIn(to *copyTo, rows [][]any) *copyIn {
 		}
 	}
 	return c
+}
+
+// fits reports whether v is a value encodeField takes for a column of kind
+// k.
+func fits(k kind, v any) bool {
+	switch v.(type) {
+	case string:
+		return k == kText || k == kNullText || k == kJSON
+	case nil:
+		return k == kJSON || k == kTime
+	case time.Time:
+		return k == kTime
+	case int:
+		return k == kInt
+	case bool:
+		return k == kBool
+	case []byte:
+		return k == kBytea
+	case []string:
+		return k == kTexts
+	case [][]byte:
+		return k == kByteas
+	}
+	return false
 }
 
 // laterRows queues rows to go as COPY if there are at least copyMin of
@@ -176,9 +208,8 @@ func (t *tx) sendCopy(ctx context.Context, c *copyIn) (err error) {
 }
 
 // copyReader reads the binary COPY data of rows: the header, each row, the
-// trailer (see copySignature), encoding one row at a time as it is read. A
-// value of the wrong type for its column's kind is a bug of the store: it
-// panics, as array does.
+// trailer (see copySignature), encoding one row at a time as it is read.
+// Its rows are newCopyIn's, which fit their columns.
 type copyReader struct {
 	cols []column
 	rows [][]any
@@ -252,7 +283,7 @@ func putTrailer(buf *bytes.Buffer) {
 // encodeRow appends a row: its number of fields and its fields.
 func encodeRow(buf *bytes.Buffer, cols []column, row []any) error {
 	if len(row) != len(cols) {
-		panic(fmt.Sprintf("postgres: %d values for %d columns", len(row), len(cols)))
+		return fmt.Errorf("postgres: %d values for %d columns", len(row), len(cols))
 	}
 	var b [2]byte
 	binary.BigEndian.PutUint16(b[:], uint16(len(cols)))

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -141,4 +142,33 @@ func TestEncodeCopyIntRange(t *testing.T) {
 		assert.Contains(t, c.err.Error(), "attempts")
 	}
 	copyData(t, cols, [][]any{{math.MaxInt32}, {math.MinInt32}})
+}
+
+// TestNewCopyInRefusesMisfits checks that a value of the wrong type for its
+// column, or a row of the wrong length, fails the COPY when it is queued:
+// the rows are encoded later, in pgconn's goroutine, where a panic could
+// not be recovered.
+func TestNewCopyInRefusesMisfits(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		rows [][]any
+		want string
+	}{
+		{"an int for text", [][]any{{"x", []byte(nil)}, {1, []byte{1}}}, "int for column a"},
+		{"nil for text", [][]any{{nil, []byte{1}}}, "<nil> for column a"},
+		{"a string for bytea", [][]any{{"x", "h"}}, "string for column b"},
+		{"a short row", [][]any{{"x"}}, "1 values for 2 columns"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := newCopyIn(&copyTo{table: "t", cols: columnsOf("a, b", kText, kBytea)}, tc.rows)
+			require.Error(t, c.err)
+			assert.Contains(t, c.err.Error(), tc.want)
+		})
+	}
+	for _, k := range []kind{kText, kNullText, kJSON, kTime, kInt, kBool, kBytea, kTexts, kByteas} {
+		for _, row := range copyRows() {
+			v := row[slices.IndexFunc(copyCols, func(c column) bool { return c.kind == k })]
+			assert.True(t, fits(k, v), "%T fits kind %d", v, k)
+		}
+	}
 }

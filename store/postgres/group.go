@@ -129,7 +129,7 @@ func (t *tx) CreateInvitations(ctx context.Context, invs []invite.Invitation) er
 		}
 		rows[i] = args
 		for _, h := range tokenHashes(inv) {
-			tokens = append(tokens, []any{bytes.Clone(h), string(inv.Account)})
+			tokens = append(tokens, []any{h, string(inv.Account)})
 		}
 	}
 	if len(rows) >= t.s.copyMin {
@@ -141,7 +141,9 @@ func (t *tx) CreateInvitations(ctx context.Context, invs []invite.Invitation) er
 	} else {
 		hashes, owners := make([][]byte, len(tokens)), make([]string, len(tokens))
 		for i, tok := range tokens {
-			hashes[i], owners[i] = tok[0].([]byte), tok[1].(string)
+			// A copy, as newCopyIn makes for a COPY: the caller may reuse
+			// its slices before the statement goes.
+			hashes[i], owners[i] = bytes.Clone(tok[0].([]byte)), tok[1].(string)
 		}
 		t.later(t.s.q.createInvitations, append(arrays(invitationColumns, rows), hashes, owners)...)
 	}

@@ -239,6 +239,21 @@ type Tx interface {
 	// Invitations returns the invitations of the given accounts, by account
 	// ID, and locks them; accounts without one are left out.
 	Invitations(ctx context.Context, accounts []account.ID) ([]invite.Invitation, error)
+	// SwapDeliveries records deliveries without reading the messages
+	// first: each stored message ms[i].ID whose delivery is still was[i]'s
+	// (the same State, Attempts and NextAttempt) gets ms[i]'s delivery
+	// (State, Attempts, LastError, NextAttempt, SentAt) and ms[i]'s Text,
+	// HTML and Secret, and is locked; its other fields stay as stored.
+	// swapped[i] reports whether it did. A message not stored, or whose
+	// delivery has moved on, is left as it is and is not an error.
+	//
+	// The three fields name a version of a message because the service
+	// changes a stored message only through invite.Message's Lease,
+	// Delivered, Undelivered and Cancel, each of which changes one of them.
+	// was and ms are as long as each other, was[i] and ms[i] have one ID,
+	// and no ID is there twice; otherwise the call is refused with
+	// mlerr.ErrInvalid and changes nothing.
+	SwapDeliveries(ctx context.Context, was, ms []invite.Message) (swapped []bool, err error)
 }
 
 // NumberQuery selects a number for PickNumber.

@@ -407,3 +407,11 @@ func (t *tx) Invitations(ctx context.Context, accounts []account.ID) (r0 []invit
 	}
 	return t.Tx.Invitations(ctx, accounts)
 }
+
+// SwapDeliveries is one counted call.
+func (t *tx) SwapDeliveries(ctx context.Context, was, ms []invite.Message) (r0 []bool, err error) {
+	if err = t.s.hit("SwapDeliveries"); err != nil {
+		return
+	}
+	return t.Tx.SwapDeliveries(ctx, was, ms)
+}

@@ -3,11 +3,13 @@ package memory
 import (
 	"cmp"
 	"context"
+	"fmt"
 	"slices"
 
 	"github.com/multilinehq/multiline"
 	"github.com/multilinehq/multiline/account"
 	"github.com/multilinehq/multiline/invite"
+	"github.com/multilinehq/multiline/mlerr"
 	"github.com/multilinehq/multiline/numberpool"
 )
 
@@ -107,4 +109,45 @@ func (t *tx) Invitations(ctx context.Context, accounts []account.ID) ([]invite.I
 		}
 	}
 	return out, nil
+}
+
+func (t *tx) SwapDeliveries(ctx context.Context, was, ms []invite.Message) ([]bool, error) {
+	if err := t.check(ctx); err != nil {
+		return nil, err
+	}
+	if err := checkSwap(was, ms); err != nil {
+		return nil, err
+	}
+	swapped := make([]bool, len(ms))
+	for i, m := range ms {
+		cur, ok := t.s.messages[m.ID]
+		if !ok || cur.State != was[i].State || cur.Attempts != was[i].Attempts || !cur.NextAttempt.Equal(was[i].NextAttempt) {
+			continue
+		}
+		cur.State, cur.Attempts, cur.LastError, cur.NextAttempt, cur.SentAt = m.State, m.Attempts, m.LastError, m.NextAttempt, m.SentAt
+		cur.Text, cur.HTML, cur.Secret = m.Text, m.HTML, m.Secret
+		putR(t, t.s.oldMessages, m.ID, cur)
+		swapped[i] = true
+	}
+	return swapped, nil
+}
+
+// checkSwap refuses the arguments of a SwapDeliveries that the contract
+// refuses: was and ms of different lengths, was[i] and ms[i] of different
+// messages, or a message named twice.
+func checkSwap(was, ms []invite.Message) error {
+	if len(was) != len(ms) {
+		return fmt.Errorf("memory: SwapDeliveries of %d messages with %d deliveries to replace: %w", len(ms), len(was), mlerr.ErrInvalid)
+	}
+	seen := make(map[invite.MessageID]bool, len(ms))
+	for i, m := range ms {
+		switch {
+		case was[i].ID != m.ID:
+			return fmt.Errorf("memory: SwapDeliveries pairs message %s with %s: %w", m.ID, was[i].ID, mlerr.ErrInvalid)
+		case seen[m.ID]:
+			return fmt.Errorf("memory: SwapDeliveries names message %s twice: %w", m.ID, mlerr.ErrInvalid)
+		}
+		seen[m.ID] = true
+	}
+	return nil
 }

@@ -5,12 +5,14 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/multilinehq/multiline"
 	"github.com/multilinehq/multiline/account"
 	"github.com/multilinehq/multiline/invite"
+	"github.com/multilinehq/multiline/mlerr"
 	"github.com/multilinehq/multiline/numberpool"
 )
 
@@ -215,6 +217,72 @@ func (t *tx) Invitations(ctx context.Context, accounts []account.ID) ([]invite.I
 		t.knowInvitation(inv.Account)
 	}
 	return out, nil
+}
+
+// SwapDeliveries sets the delivery, body and secret of each message of ms
+// whose delivery is still was[i]'s, in one statement (swapDeliveries),
+// with the messages in ID order, so that it locks them in the order the
+// group reads do.
+func (t *tx) SwapDeliveries(ctx context.Context, was, ms []invite.Message) ([]bool, error) {
+	if err := t.lock(ctx); err != nil {
+		return nil, err
+	}
+	defer t.unlock()
+	if len(was) != len(ms) {
+		return nil, fmt.Errorf("postgres: SwapDeliveries of %d messages with %d deliveries to replace: %w", len(ms), len(was), mlerr.ErrInvalid)
+	}
+	order := make([]int, len(ms))
+	for i := range order {
+		if was[i].ID != ms[i].ID {
+			return nil, fmt.Errorf("postgres: SwapDeliveries pairs message %s with %s: %w", ms[i].ID, was[i].ID, mlerr.ErrInvalid)
+		}
+		order[i] = i
+	}
+	slices.SortFunc(order, func(a, b int) int { return strings.Compare(string(ms[a].ID), string(ms[b].ID)) })
+	rows := make([][]any, len(order))
+	for k, i := range order {
+		if k > 0 && ms[i].ID == ms[order[k-1]].ID {
+			return nil, fmt.Errorf("postgres: SwapDeliveries names message %s twice: %w", ms[i].ID, mlerr.ErrInvalid)
+		}
+		w, m := was[i], ms[i]
+		rows[k] = []any{string(m.ID), string(w.State), w.Attempts, ts(w.NextAttempt),
+			string(m.State), m.Attempts, m.LastError, ts(m.NextAttempt), ts(m.SentAt), m.Text, m.HTML, m.Secret}
+	}
+	swapped := make([]bool, len(ms))
+	if len(ms) == 0 {
+		return swapped, nil
+	}
+	err := t.query(ctx, scanAll(func(r pgx.Row) error {
+		var id string
+		if err := r.Scan(&id); err != nil {
+			return err
+		}
+		k, found := slices.BinarySearchFunc(order, id, func(i int, id string) int { return strings.Compare(string(ms[i].ID), id) })
+		if !found {
+			return fmt.Errorf("postgres: SwapDeliveries swapped message %s, which it was not given", id)
+		}
+		swapped[order[k]] = true
+		return nil
+	}), t.s.q.swapDeliveries, arrays(swapColumns, rows)...)
+	if err != nil {
+		return nil, err
+	}
+	for i, ok := range swapped {
+		if !ok {
+			continue
+		}
+		if due(was[i]) != due(ms[i]) {
+			t.dueIs(string(ms[i].ID), due(ms[i]))
+		}
+		// What the transaction knew of the message, with its new delivery.
+		if k, known := t.messages[ms[i].ID]; known && k.full {
+			m := ms[i]
+			k.m.State, k.m.Attempts, k.m.LastError, k.m.NextAttempt, k.m.SentAt = m.State, m.Attempts, m.LastError, m.NextAttempt, m.SentAt
+			k.m.Text, k.m.HTML, k.m.Secret = m.Text, m.HTML, m.Secret
+			t.messages[ms[i].ID] = k
+		}
+	}
+	return swapped, nil
 }
 
 // sortedKeys sorts keys in place, in byte order (the "C" collation of the

@@ -70,6 +70,7 @@ type queries struct {
 	// The group calls' statements.
 	numbersByE164, accountConflicts, createAccounts, createInvitations, enqueueAll string
 	messagesByID, invitationsOf                                                    string
+	swapDeliveries                                                                 string
 	// The COPYs of the group calls' long runs of rows (see copy.go).
 	copyAccounts, copyInvitations, copyTokens, copyMessages, copyBatchRows *copyTo
 
@@ -255,6 +256,19 @@ func newQueries(schema string) queries {
 		copyBatchRows:   newCopyTo(schema, "batch_rows", batchRowColumns),
 		messagesByID:    q(keyed("{s}.messages", messageCols, "id")),
 		invitationsOf:   q(keyed("{s}.invitations", invitationCols, "account_id")),
+		// The messages of $1 (sorted) whose delivery is still the one
+		// given, found by their key's index as updateMany finds its rows;
+		// at READ COMMITTED a row another transaction changed meanwhile is
+		// weighed again as it was committed, so a delivery that moved on
+		// is not swapped.
+		swapDeliveries: q(`UPDATE {s}.messages AS t SET state = v.state, attempts = v.attempts,
+				last_error = v.last_error, next_attempt = v.next_attempt, sent_at = v.sent_at,
+				body_text = v.body_text, body_html = v.body_html, secret = v.secret
+			FROM ` + unnest(swapColumns, 1) + `
+			WHERE t.id = v.id AND t.state = v.was_state AND t.attempts = v.was_attempts
+				AND t.next_attempt IS NOT DISTINCT FROM v.was_next
+				AND t.id = ANY (ARRAY(SELECT unnest($1::text[])))
+			RETURNING t.id`),
 	}
 	qs.merge = map[string]merger{
 		qs.appendAudit:   inserter(q("{s}.audit"), newCopyTo(schema, "audit", auditColumns)),

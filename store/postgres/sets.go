@@ -115,6 +115,11 @@ var (
 	// order of deliveryArgs.
 	deliveryColumns = columnsOf("id, idempotency_key, state, attempts, last_error, next_attempt, sent_at",
 		kText, kText, kText, kInt, kText, kTime, kTime)
+	// The columns of SwapDeliveries: a message, the delivery it must still
+	// have, and what it gets, in the order of swapArgs.
+	swapColumns = columnsOf("id, was_state, was_attempts, was_next, "+
+		"state, attempts, last_error, next_attempt, sent_at, body_text, body_html, secret",
+		kText, kText, kInt, kTime, kText, kInt, kText, kTime, kTime, kText, kText, kText)
 )
 
 // unnest returns the FROM item that unnests the arrays of cols, numbered

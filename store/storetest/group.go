@@ -30,6 +30,7 @@ func testGroup(t *testing.T, newStore func(*testing.T) multiline.Store) {
 	t.Run("EnqueueAll", func(t *testing.T) { testEnqueueAll(t, newStore) })
 	t.Run("MessagesByID", func(t *testing.T) { testMessagesByID(t, newStore) })
 	t.Run("Invitations", func(t *testing.T) { testGroupInvitations(t, newStore) })
+	t.Run("SwapDeliveries", func(t *testing.T) { testSwapDeliveries(t, newStore) })
 	t.Run("EmptyInput", func(t *testing.T) { testGroupEmpty(t, newStore) })
 	t.Run("Conflicts", func(t *testing.T) { testGroupConflicts(t, newStore) })
 	t.Run("Locks", func(t *testing.T) { testGroupLocks(t, newStore) })
@@ -566,6 +567,10 @@ func testGroupEmpty(t *testing.T, newStore func(*testing.T) multiline.Store) {
 			r, err := tx.Invitations(ctx, emptyOrNil[account.ID](empty))
 			return len(r), err
 		}},
+		{"SwapDeliveries", func(ctx context.Context, tx multiline.Tx, empty bool) (int, error) {
+			r, err := tx.SwapDeliveries(ctx, emptyOrNil[invite.Message](empty), emptyOrNil[invite.Message](empty))
+			return len(r), err
+		}},
 	}
 	for _, c := range calls {
 		for _, empty := range []bool{false, true} {
@@ -1076,6 +1081,18 @@ func testGroupCopies(t *testing.T, newStore func(*testing.T) multiline.Store) {
 				}),
 			unchanged("EnqueueAll", newMessages,
 				func(ctx context.Context, tx multiline.Tx, in []invite.Message) error { return tx.EnqueueAll(ctx, in) }),
+			// The messages swapped, newest first, as they stand and as
+			// they are to be.
+			unchanged("SwapDeliveries/Was", []invite.Message{m1, m0},
+				func(ctx context.Context, tx multiline.Tx, in []invite.Message) error {
+					_, err := tx.SwapDeliveries(ctx, in, []invite.Message{sentAt(m1, at(900)), sentAt(m0, at(900))})
+					return err
+				}),
+			unchanged("SwapDeliveries/Set", []invite.Message{sentAt(m1, at(901)), sentAt(m0, at(901))},
+				func(ctx context.Context, tx multiline.Tx, in []invite.Message) error {
+					_, err := tx.SwapDeliveries(ctx, []invite.Message{m1, m0}, in)
+					return err
+				}),
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {

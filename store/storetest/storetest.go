@@ -567,6 +567,12 @@ func (f *fixture) number(e164 string) numberpool.Number {
 	return get(f, func(ctx context.Context, tx multiline.Tx) (numberpool.Number, error) { return tx.Number(ctx, e164) })
 }
 
+// message reads a message.
+func (f *fixture) message(id invite.MessageID) invite.Message {
+	f.t.Helper()
+	return get(f, func(ctx context.Context, tx multiline.Tx) (invite.Message, error) { return tx.Message(ctx, id) })
+}
+
 // capacity reads an organization's capacity.
 func (f *fixture) capacity(o org.ID) numberpool.Capacity {
 	f.t.Helper()

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -493,13 +494,67 @@ func (s *Service) sendAll(ctx context.Context, ms, out []invite.Message) ([]invi
 // ms[i]'s) in one transaction, and returns the messages as recorded. A
 // message that is no longer stored, or in a final state (cancelled while
 // its attempt was in flight), keeps its stored state: the outcome is
-// dropped. The messages are written into out, of the length of ms, which it
-// returns.
+// dropped. The messages are written into out, of the length of ms and not
+// sharing its array, which it returns.
+//
+// A success that needs no other record (see direct) is swapped in without
+// reading the message (Tx.SwapDeliveries): ms[i] is the message as the
+// attempt's caller queued or leased it, so the store can tell whether it
+// still stands so. Every other outcome, and a message that no longer stands
+// as it was leased, is recorded on the message as read and locked
+// (MessagesByID, then record). Until 2026-12-02 every message was read:
+// for a 1000-row import that read and decoded every message, and locked
+// each row, which wrote a WAL record each, only to mark them sent (see
+// BENCHMARKS.md).
 func (s *Service) recordAll(ctx context.Context, ms []invite.Message, errs []error, out []invite.Message) ([]invite.Message, error) {
 	err := s.store.Tx(ctx, func(ctx context.Context, tx Tx) error {
-		ids := make([]invite.MessageID, len(ms))
+		// The direct outcomes are written into out, and swapped in from
+		// there: when every outcome is direct, as an import's are, ms and
+		// out are the arguments as they are.
+		now := s.now()
+		var rest []int
 		for i, m := range ms {
-			ids[i] = m.ID
+			var err error
+			if !direct(m, errs[i]) {
+				rest = append(rest, i)
+			} else if out[i], err = m.Delivered(now); err != nil {
+				rest = append(rest, i) // final: recorded as it is stored
+			}
+		}
+		was, set, at := ms, out, []int(nil)
+		if len(rest) > 0 {
+			was, set = nil, nil
+			for i := range ms {
+				if _, ok := slices.BinarySearch(rest, i); !ok {
+					was, set, at = append(was, ms[i]), append(set, out[i]), append(at, i)
+				}
+			}
+		}
+		if len(was) > 0 {
+			swapped, err := tx.SwapDeliveries(ctx, was, set)
+			if err != nil {
+				return err
+			}
+			if len(swapped) != len(was) {
+				return fmt.Errorf("multiline: the store answered SwapDeliveries for %d messages of %d", len(swapped), len(was))
+			}
+			for k, ok := range swapped {
+				if !ok {
+					i := k
+					if at != nil {
+						i = at[k]
+					}
+					rest = append(rest, i)
+				}
+			}
+			slices.Sort(rest)
+		}
+		if len(rest) == 0 {
+			return nil
+		}
+		ids := make([]invite.MessageID, len(rest))
+		for k, i := range rest {
+			ids[k] = ms[i].ID
 		}
 		found, err := tx.MessagesByID(ctx, ids)
 		if err != nil {
@@ -512,10 +567,10 @@ func (s *Service) recordAll(ctx context.Context, ms []invite.Message, errs []err
 		for j, m := range found {
 			cur[m.ID] = j
 		}
-		for i, m := range ms {
-			j, ok := cur[m.ID]
+		for _, i := range rest {
+			j, ok := cur[ms[i].ID]
 			if !ok {
-				out[i] = m
+				out[i] = ms[i]
 				continue
 			}
 			if out[i], err = s.record(ctx, tx, found[j], errs[i]); err != nil {
@@ -525,6 +580,14 @@ func (s *Service) recordAll(ctx context.Context, ms []invite.Message, errs []err
 		return nil
 	})
 	return out, err
+}
+
+// direct reports whether the outcome of an attempt at m, sendErr, is
+// recorded by the message's record alone, which record would write without
+// reading anything else: a success, unless it follows failures of an
+// invitation, whose account may show them (see record).
+func direct(m invite.Message, sendErr error) bool {
+	return sendErr == nil && (m.Kind != invite.KindInvitation || m.Attempts == 0)
 }
 
 // record writes the outcome of one attempt at m, as stored now. A message in
@@ -543,8 +606,7 @@ func (s *Service) record(ctx context.Context, tx Tx, m invite.Message, sendErr e
 	// an account shows Invitation Failed only after its current message
 	// failed, so a message that succeeds at its first attempt leaves it as
 	// it is, and its invitation and account need not be read.
-	firstSuccess := sendErr == nil && m.Attempts == 0
-	if m.Kind == invite.KindInvitation && !firstSuccess {
+	if !direct(m, sendErr) && m.Kind == invite.KindInvitation {
 		var err error
 		inv, err = tx.Invitation(ctx, m.Account)
 		if errors.Is(err, mlerr.ErrNotFound) {

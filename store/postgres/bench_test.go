@@ -140,7 +140,8 @@ func groupsOf(n int) []int {
 // audit events as set-based statements and reads the counts they left, and
 // COMMIT with the record's update with the progress. Then the group's invitations, queued leased to
 // the import, are sent and their outcomes recorded in one more transaction
-// (MessagesByID, COMMIT); until 2026-12-01's seventh session, one per 100. After the rows, the batch record costs two (its
+// (SwapDeliveries, COMMIT; until 2026-12-02, MessagesByID read them first);
+// until 2026-12-01's seventh session, one per 100. After the rows, the batch record costs two (its
 // read, then COMMIT with its update). None prepares a statement: the fixture and the
 // warm-up import have prepared them all, the set-based forms of queued
 // writes too, since a queued write goes set-based even alone.

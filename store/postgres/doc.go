@@ -95,7 +95,12 @@
 // which probes one unique index per key it checks. Their cost does not
 // grow with the tables: written as WHERE key = ANY($1), the planner read
 // whole tables of up to some 50 000 rows instead, which concurrent imports
-// made dear (see the queries' comments).
+// made dear (see the queries' comments). SwapDeliveries is one UPDATE …
+// FROM unnest(…) WHERE the stored delivery is the one given … RETURNING
+// the IDs swapped, its messages in ID order and found by their key's index
+// as the queued updates find theirs (see below); at READ COMMITTED a row
+// that another transaction changed and committed meanwhile is weighed
+// again as committed, so a delivery that moved on is never overwritten.
 // CreateAccounts, CreateInvitations and EnqueueAll cost none of their own:
 // each queues one set-based INSERT … SELECT … FROM unnest($1::text[], …),
 // its columns passed as arrays, without ON CONFLICT, so a key taken
@@ -198,7 +203,8 @@
 // loses its row by ID. For any other, the statement reads the message's
 // state first. An import's messages are all of the first kind, which took
 // 8.7 % off a 1000-row import's time and 12 % off the server's CPU
-// (p = 0.04, n = 6; BENCHMARKS.md).
+// (p = 0.04, n = 6; BENCHMARKS.md). So is a message SwapDeliveries
+// swapped: its condition names the state it leaves.
 //
 // A batch's report is kept one row per line in batch_rows (batch_id, line:
 // the primary key; the report's columns; the account created, NULL for

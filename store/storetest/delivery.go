@@ -41,6 +41,7 @@ func testDelivery(t *testing.T, newStore func(*testing.T) multiline.Store) {
 	t.Run("VanishedInvitation", func(t *testing.T) { testVanishedInvitation(t, newStore) })
 	t.Run("ImportSendDeletesAccount", func(t *testing.T) { testImportSendDeletes(t, newStore, false) })
 	t.Run("RetrySendDeletesAccount", func(t *testing.T) { testImportSendDeletes(t, newStore, true) })
+	t.Run("ImportSendCancelsAnother", func(t *testing.T) { testImportSendCancels(t, newStore) })
 }
 
 // world is a service on the store with two tenants, a settable clock and a
@@ -382,6 +383,68 @@ func testImportSendDeletes(t *testing.T, newStore func(*testing.T) multiline.Sto
 		assert.Equal(t, 1, w.sends(m.IdempotencyKey), "%s is sent exactly once", m.To)
 	}
 	assert.Equal(t, len(emails), invitations)
+}
+
+// testImportSendCancels records the outcomes of one group of an import
+// whose sends meet every case: sent (recorded by swapping the delivery in),
+// failed (recorded on the message as read), and sent while another
+// transaction cancelled it (the swap finds it moved on, and the outcome
+// is dropped). While the first row is sent, the last row's account is
+// suspended, which cancels its message; the second row's send fails.
+func testImportSendCancels(t *testing.T, newStore func(*testing.T) multiline.Store) {
+	ctx := context.Background()
+	w := newWorld(t, newStore)
+	admin := w.acme.Admin.ID
+	emails := []string{"first@acme.example", "fails@acme.example", "third@acme.example", "suspended@acme.example"}
+	w.setHook(func(ctx context.Context, m invite.Message) error {
+		switch m.To {
+		case emails[0]:
+			for _, other := range w.messages(w.acme.Org.ID) {
+				if other.To == emails[3] {
+					if err := w.svc.Suspend(ctx, admin, []account.ID{other.Account}); err != nil {
+						return fmt.Errorf("the test's suspend: %w", err)
+					}
+				}
+			}
+		case emails[1]:
+			return errors.New("550 mailbox unavailable")
+		}
+		return nil
+	})
+	var csv strings.Builder
+	csv.WriteString("firstname,lastname,email address or device,social_messaging,monitor_calls,monitor_sms\n")
+	for i, e := range emails {
+		fmt.Fprintf(&csv, "Row,%d,%s,No,off,off\n", i, e)
+	}
+	rec, err := w.svc.ImportBatch(ctx, admin, w.acme.Org.ID, strings.NewReader(csv.String()), multiline.BatchOptions{Mode: batch.ImportInvite})
+	require.NoError(t, err)
+	require.Equal(t, len(emails), rec.Summary.Invited, "every row is invited: %+v", rec.Summary)
+
+	byTo := map[string]invite.Message{}
+	for _, m := range w.messages(w.acme.Org.ID) {
+		if m.Kind == invite.KindInvitation {
+			byTo[m.To] = m
+		}
+	}
+	require.Len(t, byTo, len(emails))
+	for _, e := range []string{emails[0], emails[2]} {
+		assert.Equal(t, invite.Sent, byTo[e].State, e)
+		assert.Equal(t, 1, byTo[e].Attempts, e)
+		assert.Empty(t, byTo[e].Secret, "%s: a sent message keeps no secret", e)
+	}
+	failed := byTo[emails[1]]
+	assert.Equal(t, invite.Failed, failed.State)
+	assert.Equal(t, 1, failed.Attempts)
+	assert.Contains(t, failed.LastError, "550")
+	assert.Equal(t, invite.Cancelled, byTo[emails[3]].State, "the suspended account's message, sent as it was cancelled")
+	assert.Equal(t, 0, byTo[emails[3]].Attempts, "the outcome of an attempt at a cancelled message is dropped")
+	for _, e := range emails {
+		wantSends := 1
+		if e == emails[1] {
+			wantSends = 0
+		}
+		assert.Equal(t, wantSends, w.sends(byTo[e].IdempotencyKey), "sends of %s", e)
+	}
 }
 
 // troubleStore fails UpdateMessage for the messages fail picks, as a store

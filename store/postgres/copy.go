@@ -146,9 +146,9 @@ func newCopyIn(to *copyTo, rows [][]any) *copyIn {
 func fits(k kind, v any) bool {
 	switch v.(type) {
 	case string:
-		return k == kText || k == kNullText || k == kJSON
+		return k == kText || k == kNullText || k == kJSONB || k == kJSON
 	case nil:
-		return k == kJSON || k == kTime
+		return k == kJSONB || k == kJSON || k == kTime
 	case time.Time:
 		return k == kTime
 	case int:
@@ -303,8 +303,8 @@ func putInt32(buf *bytes.Buffer, v int32) {
 	buf.Write(b[:])
 }
 
-// putText appends a field holding s as it is (text's binary form is its
-// bytes; jsonb's is a version byte, 1, and then its text).
+// putText appends a field holding s as it is (text's and json's binary
+// form is their bytes; jsonb's is a version byte, 1, and then its text).
 func putText(buf *bytes.Buffer, prefix, s string) {
 	putInt32(buf, int32(len(prefix)+len(s)))
 	buf.WriteString(prefix)
@@ -322,11 +322,13 @@ func encodeField(buf *bytes.Buffer, c column, v any) error {
 		} else {
 			putText(buf, "", v.(string))
 		}
-	case kJSON:
+	case kJSONB, kJSON:
 		if v == nil {
 			putInt32(buf, -1)
-		} else {
+		} else if c.kind == kJSONB {
 			putText(buf, "\x01", v.(string))
+		} else {
+			putText(buf, "", v.(string))
 		}
 	case kTime:
 		if v == nil {

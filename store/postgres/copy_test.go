@@ -21,16 +21,16 @@ import (
 // their lengths, NULLs as -1, an empty array without dimensions, and the
 // trailer.
 func TestEncodeCopy(t *testing.T) {
-	cols := columnsOf("a, b, c, d, e, f, g, h, i, j", kText, kNullText, kJSON, kTime, kInt, kBool, kBytea, kTexts, kByteas, kJSON)
+	cols := columnsOf("a, b, c, d, e, f, g, h, i, j, k", kText, kNullText, kJSONB, kTime, kInt, kBool, kBytea, kTexts, kByteas, kJSONB, kJSON)
 	at := time.Date(2000, 1, 1, 0, 0, 1, 2999, time.UTC) // 1 s and 2 µs after the epoch; the rest of the ns dropped
-	data := copyData(t, cols, [][]any{{"x", "", `{"k":1}`, at, -2, true, []byte(nil), []string{}, [][]byte{{7}, nil}, nil}})
+	data := copyData(t, cols, [][]any{{"x", "", `{"k":1}`, at, -2, true, []byte(nil), []string{}, [][]byte{{7}, nil}, nil, `[]`}})
 	be := binary.BigEndian
 	var want []byte
 	i32 := func(v int32) { want = be.AppendUint32(want, uint32(v)) }
 	want = append(want, "PGCOPY\n\xff\r\n\x00"...)
 	i32(0)
 	i32(0)
-	want = be.AppendUint16(want, 10)
+	want = be.AppendUint16(want, 11)
 	i32(1)
 	want = append(want, 'x')
 	i32(-1) // "" as NULL
@@ -57,6 +57,8 @@ func TestEncodeCopy(t *testing.T) {
 	want = append(want, 7)               //
 	i32(-1)                              // element 2: NULL
 	i32(-1)                              // nil JSON
+	i32(2)                               // json: its text, no version byte
+	want = append(want, "[]"...)         //
 	want = be.AppendUint16(want, 0xffff) // trailer
 	assert.Equal(t, want, data)
 }
@@ -82,7 +84,7 @@ func TestEncodeCopyBytea(t *testing.T) {
 
 // copyRows are rows of every kind of column, of copyCols, for the tests of
 // copyReader.
-var copyCols = columnsOf("a, b, c, d, e, f, g, h, i, j", kText, kNullText, kJSON, kTime, kInt, kBool, kBytea, kTexts, kByteas, kJSON)
+var copyCols = columnsOf("a, b, c, d, e, f, g, h, i, j", kText, kNullText, kJSONB, kTime, kInt, kBool, kBytea, kTexts, kByteas, kJSON)
 
 func copyRows() [][]any {
 	at := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
@@ -165,7 +167,7 @@ func TestNewCopyInRefusesMisfits(t *testing.T) {
 			assert.Contains(t, c.err.Error(), tc.want)
 		})
 	}
-	for _, k := range []kind{kText, kNullText, kJSON, kTime, kInt, kBool, kBytea, kTexts, kByteas} {
+	for _, k := range []kind{kText, kNullText, kJSONB, kJSON, kTime, kInt, kBool, kBytea, kTexts, kByteas} {
 		for _, row := range copyRows() {
 			v := row[slices.IndexFunc(copyCols, func(c column) bool { return c.kind == k })]
 			assert.True(t, fits(k, v), "%T fits kind %d", v, k)

@@ -26,7 +26,8 @@ type kind int
 
 const (
 	kText     kind = iota // string → text[]
-	kJSON                 // nil or a JSON document as a string → text[] with NULLs, cast to jsonb
+	kJSONB                // nil or a JSON document as a string → text[] with NULLs, cast to jsonb
+	kJSON                 // the same, cast to json
 	kTime                 // nil or time.Time → timestamptz[] with NULLs
 	kInt                  // int → int4[]
 	kBool                 // bool → bool[]
@@ -60,8 +61,10 @@ func (k kind) param() string {
 // expr is the value of column c of unnested row v, as the table stores it.
 func (k kind) expr(c string) string {
 	switch k {
-	case kJSON:
+	case kJSONB:
 		return "v." + c + "::jsonb"
+	case kJSON:
+		return "v." + c + "::json"
 	case kTexts:
 		return "v." + c + "::text[]"
 	case kByteas:
@@ -102,7 +105,7 @@ var (
 		kText, kText, kText, kTime, kTime) // status … updated
 	invitationColumns = columnsOf(invitationCols,
 		kText, kText, kText, kText, kText, // account_id … destination
-		kBytea, kInt, kByteas, kTime, kText, kJSON, kText, kTime, kTime) // token_hash … updated
+		kBytea, kInt, kByteas, kTime, kText, kJSONB, kText, kTime, kTime) // token_hash … updated
 	messageColumns = columnsOf(messageCols,
 		kText, kText, kText, kText, kText, kText, kText, kText, kText, kText, kText, // id … account_id
 		kInt, kText, kText, kInt, kText, kTime, kTime, kTime) // token_version … created
@@ -213,7 +216,7 @@ func array(k kind, rows [][]any, i int) any {
 	switch k {
 	case kText:
 		return collect(rows, i, func(v any) string { return v.(string) })
-	case kJSON:
+	case kJSONB, kJSON:
 		return collect(rows, i, func(v any) pgtype.Text {
 			if v == nil {
 				return pgtype.Text{}

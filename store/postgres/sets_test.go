@@ -70,7 +70,7 @@ func TestSetStatements(t *testing.T) {
 		`AND t.e164 = ANY (ARRAY(SELECT unnest($1::text[])))`,
 		q.merge[q.updateNumber].sql)
 	assert.Equal(t, `INSERT INTO "s".audit (id, at, actor, org_id, action, subject, before, after) `+
-		`SELECT v.id, v.at, v.actor, v.org_id, v.action, v.subject, v.before::jsonb, v.after::jsonb `+
+		`SELECT v.id, v.at, v.actor, v.org_id, v.action, v.subject, v.before::json, v.after::json `+
 		`FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[]) `+
 		`AS v(id, at, actor, org_id, action, subject, before, after)`, q.merge[q.appendAudit].sql)
 	assert.Contains(t, q.merge[q.updateMessage].sql, "WHERE t.id = v.id AND t.idempotency_key = v.idempotency_key")

@@ -38,6 +38,7 @@ func testDelivery(t *testing.T, newStore func(*testing.T) multiline.Store) {
 		}
 	}
 	t.Run("OneMessageStoreTrouble", func(t *testing.T) { testOneMessageTrouble(t, newStore) })
+	t.Run("OneFirstAttemptStoreTrouble", func(t *testing.T) { testOneFirstAttemptTrouble(t, newStore) })
 	t.Run("VanishedInvitation", func(t *testing.T) { testVanishedInvitation(t, newStore) })
 	t.Run("ImportSendDeletesAccount", func(t *testing.T) { testImportSendDeletes(t, newStore, false) })
 	t.Run("RetrySendDeletesAccount", func(t *testing.T) { testImportSendDeletes(t, newStore, true) })
@@ -447,8 +448,9 @@ func testImportSendCancels(t *testing.T, newStore func(*testing.T) multiline.Sto
 	}
 }
 
-// troubleStore fails UpdateMessage for the messages fail picks, as a store
-// would for a row it cannot write.
+// troubleStore fails UpdateMessage and SwapDeliveries for the messages fail
+// picks (a swap fails whole if it holds one), as a store would for a row it
+// cannot write.
 type troubleStore struct {
 	multiline.Store
 	mu   sync.Mutex
@@ -482,6 +484,18 @@ func (tx troubleTx) UpdateMessage(ctx context.Context, m invite.Message) error {
 		return errTrouble
 	}
 	return tx.Tx.UpdateMessage(ctx, m)
+}
+
+func (tx troubleTx) SwapDeliveries(ctx context.Context, was, ms []invite.Message) ([]bool, error) {
+	tx.s.mu.Lock()
+	fail := tx.s.fail
+	tx.s.mu.Unlock()
+	for _, m := range ms {
+		if fail != nil && fail(m) {
+			return nil, errTrouble
+		}
+	}
+	return tx.Tx.SwapDeliveries(ctx, was, ms)
 }
 
 // testOneMessageTrouble: the store cannot write one message (first when it
@@ -557,4 +571,61 @@ func testOneMessageTrouble(t *testing.T, newStore func(*testing.T) multiline.Sto
 	}
 	assert.Equal(t, 2, w.sends(keys["bad"]))
 	assert.Equal(t, invite.Sent, w.message(ids["bad"]).State)
+}
+
+// testOneFirstAttemptTrouble: the store cannot record the first, successful
+// attempt at one invitation of an import (its swap fails, and with it the
+// group's). Each outcome is then recorded alone: the others are Sent, and
+// that one stays Queued, leased, until DeliverPending sends it again once
+// the lease runs out, with the same idempotency key.
+func testOneFirstAttemptTrouble(t *testing.T, newStore func(*testing.T) multiline.Store) {
+	ctx := context.Background()
+	var ts *troubleStore
+	w := newWorld(t, func(t *testing.T) multiline.Store {
+		ts = &troubleStore{Store: newStore(t)}
+		return ts
+	})
+	admin := w.acme.Admin.ID
+	const bad = "bad@acme.example"
+	ts.setFail(func(m invite.Message) bool { return m.To == bad && m.State == invite.Sent })
+	emails := []string{"a@acme.example", bad, "b@acme.example"}
+	var csv strings.Builder
+	csv.WriteString("firstname,lastname,email address or device,social_messaging,monitor_calls,monitor_sms\n")
+	for i, e := range emails {
+		fmt.Fprintf(&csv, "Row,%d,%s,No,off,off\n", i, e)
+	}
+	rec, err := w.svc.ImportBatch(ctx, admin, w.acme.Org.ID, strings.NewReader(csv.String()), multiline.BatchOptions{Mode: batch.ImportInvite})
+	require.NoError(t, err)
+	require.Equal(t, len(emails), rec.Summary.Invited, "every row is invited: %+v", rec.Summary)
+
+	byTo := func() map[string]invite.Message {
+		out := map[string]invite.Message{}
+		for _, m := range w.messages(w.acme.Org.ID) {
+			if m.Kind == invite.KindInvitation {
+				out[m.To] = m
+			}
+		}
+		return out
+	}
+	ms := byTo()
+	require.Len(t, ms, len(emails))
+	for _, e := range emails {
+		assert.Equal(t, 1, w.sends(ms[e].IdempotencyKey), "%s is sent once", e)
+		if e == bad {
+			assert.Equal(t, invite.Queued, ms[e].State, "the outcome that could not be recorded")
+			assert.Equal(t, 0, ms[e].Attempts)
+			continue
+		}
+		assert.Equal(t, invite.Sent, ms[e].State, e)
+	}
+
+	ts.setFail(nil)
+	w.advance(2 * time.Hour)
+	assert.Equal(t, multiline.DeliveryReport{Sent: 1}, w.deliverPending())
+	ms = byTo()
+	assert.Equal(t, invite.Sent, ms[bad].State)
+	assert.Equal(t, 2, w.sends(ms[bad].IdempotencyKey), "sent again after its lease, under its key")
+	for _, e := range []string{emails[0], emails[2]} {
+		assert.Equal(t, 1, w.sends(ms[e].IdempotencyKey), e)
+	}
 }

@@ -158,6 +158,33 @@ func person(id, email string) account.Input {
 }
 
 // deliverPending runs DeliverPending and requires that it met no problem.
+// importInvite runs an Import & Invite into acme, by its admin, of one row
+// for each of emails, all of which must be invited.
+func (w *world) importInvite(emails []string) {
+	w.t.Helper()
+	var csv strings.Builder
+	csv.WriteString("firstname,lastname,email address or device,social_messaging,monitor_calls,monitor_sms\n")
+	for i, e := range emails {
+		fmt.Fprintf(&csv, "Row,%d,%s,No,off,off\n", i, e)
+	}
+	rec, err := w.svc.ImportBatch(context.Background(), w.acme.Admin.ID, w.acme.Org.ID, strings.NewReader(csv.String()),
+		multiline.BatchOptions{Mode: batch.ImportInvite})
+	require.NoError(w.t, err)
+	require.Equal(w.t, len(emails), rec.Summary.Invited, "every row is invited: %+v", rec.Summary)
+}
+
+// invitationsByTo returns acme's invitation messages by recipient.
+func (w *world) invitationsByTo() map[string]invite.Message {
+	w.t.Helper()
+	out := map[string]invite.Message{}
+	for _, m := range w.messages(w.acme.Org.ID) {
+		if m.Kind == invite.KindInvitation {
+			out[m.To] = m
+		}
+	}
+	return out
+}
+
 func (w *world) deliverPending() multiline.DeliveryReport {
 	w.t.Helper()
 	rep, err := w.svc.DeliverPending(context.Background())
@@ -328,7 +355,6 @@ func testVanishedInvitation(t *testing.T, newStore func(*testing.T) multiline.St
 // every other message of the group is sent exactly once, however often
 // DeliverPending runs after the leases run out.
 func testImportSendDeletes(t *testing.T, newStore func(*testing.T) multiline.Store, retry bool) {
-	ctx := context.Background()
 	w := newWorld(t, newStore)
 	admin := w.acme.Admin.ID
 	const doomed = "doomed@acme.example"
@@ -347,15 +373,8 @@ func testImportSendDeletes(t *testing.T, newStore func(*testing.T) multiline.Sto
 		w.setHook(deleteAndFail)
 	}
 
-	var csv strings.Builder
-	csv.WriteString("firstname,lastname,email address or device,social_messaging,monitor_calls,monitor_sms\n")
 	emails := []string{"a@acme.example", "b@acme.example", doomed, "c@acme.example", "d@acme.example"}
-	for i, e := range emails {
-		fmt.Fprintf(&csv, "Row,%d,%s,No,off,off\n", i, e)
-	}
-	rec, err := w.svc.ImportBatch(ctx, admin, w.acme.Org.ID, strings.NewReader(csv.String()), multiline.BatchOptions{Mode: batch.ImportInvite})
-	require.NoError(t, err)
-	require.Equal(t, len(emails), rec.Summary.Invited, "every row is invited: %+v", rec.Summary)
+	w.importInvite(emails)
 
 	if retry {
 		w.setHook(deleteAndFail)
@@ -393,7 +412,6 @@ func testImportSendDeletes(t *testing.T, newStore func(*testing.T) multiline.Sto
 // is dropped). While the first row is sent, the last row's account is
 // suspended, which cancels its message; the second row's send fails.
 func testImportSendCancels(t *testing.T, newStore func(*testing.T) multiline.Store) {
-	ctx := context.Background()
 	w := newWorld(t, newStore)
 	admin := w.acme.Admin.ID
 	emails := []string{"first@acme.example", "fails@acme.example", "third@acme.example", "suspended@acme.example"}
@@ -412,21 +430,9 @@ func testImportSendCancels(t *testing.T, newStore func(*testing.T) multiline.Sto
 		}
 		return nil
 	})
-	var csv strings.Builder
-	csv.WriteString("firstname,lastname,email address or device,social_messaging,monitor_calls,monitor_sms\n")
-	for i, e := range emails {
-		fmt.Fprintf(&csv, "Row,%d,%s,No,off,off\n", i, e)
-	}
-	rec, err := w.svc.ImportBatch(ctx, admin, w.acme.Org.ID, strings.NewReader(csv.String()), multiline.BatchOptions{Mode: batch.ImportInvite})
-	require.NoError(t, err)
-	require.Equal(t, len(emails), rec.Summary.Invited, "every row is invited: %+v", rec.Summary)
+	w.importInvite(emails)
 
-	byTo := map[string]invite.Message{}
-	for _, m := range w.messages(w.acme.Org.ID) {
-		if m.Kind == invite.KindInvitation {
-			byTo[m.To] = m
-		}
-	}
+	byTo := w.invitationsByTo()
 	require.Len(t, byTo, len(emails))
 	for _, e := range []string{emails[0], emails[2]} {
 		assert.Equal(t, invite.Sent, byTo[e].State, e)
@@ -579,35 +585,17 @@ func testOneMessageTrouble(t *testing.T, newStore func(*testing.T) multiline.Sto
 // that one stays Queued, leased, until DeliverPending sends it again once
 // the lease runs out, with the same idempotency key.
 func testOneFirstAttemptTrouble(t *testing.T, newStore func(*testing.T) multiline.Store) {
-	ctx := context.Background()
 	var ts *troubleStore
 	w := newWorld(t, func(t *testing.T) multiline.Store {
 		ts = &troubleStore{Store: newStore(t)}
 		return ts
 	})
-	admin := w.acme.Admin.ID
 	const bad = "bad@acme.example"
 	ts.setFail(func(m invite.Message) bool { return m.To == bad && m.State == invite.Sent })
 	emails := []string{"a@acme.example", bad, "b@acme.example"}
-	var csv strings.Builder
-	csv.WriteString("firstname,lastname,email address or device,social_messaging,monitor_calls,monitor_sms\n")
-	for i, e := range emails {
-		fmt.Fprintf(&csv, "Row,%d,%s,No,off,off\n", i, e)
-	}
-	rec, err := w.svc.ImportBatch(ctx, admin, w.acme.Org.ID, strings.NewReader(csv.String()), multiline.BatchOptions{Mode: batch.ImportInvite})
-	require.NoError(t, err)
-	require.Equal(t, len(emails), rec.Summary.Invited, "every row is invited: %+v", rec.Summary)
+	w.importInvite(emails)
 
-	byTo := func() map[string]invite.Message {
-		out := map[string]invite.Message{}
-		for _, m := range w.messages(w.acme.Org.ID) {
-			if m.Kind == invite.KindInvitation {
-				out[m.To] = m
-			}
-		}
-		return out
-	}
-	ms := byTo()
+	ms := w.invitationsByTo()
 	require.Len(t, ms, len(emails))
 	for _, e := range emails {
 		assert.Equal(t, 1, w.sends(ms[e].IdempotencyKey), "%s is sent once", e)
@@ -622,7 +610,7 @@ func testOneFirstAttemptTrouble(t *testing.T, newStore func(*testing.T) multilin
 	ts.setFail(nil)
 	w.advance(2 * time.Hour)
 	assert.Equal(t, multiline.DeliveryReport{Sent: 1}, w.deliverPending())
-	ms = byTo()
+	ms = w.invitationsByTo()
 	assert.Equal(t, invite.Sent, ms[bad].State)
 	assert.Equal(t, 2, w.sends(ms[bad].IdempotencyKey), "sent again after its lease, under its key")
 	for _, e := range []string{emails[0], emails[2]} {

@@ -58,7 +58,7 @@ func (t *tx) AccountConflicts(ctx context.Context, as []account.Account) ([]erro
 	out := make([]error, len(as))
 	for i, a := range as {
 		switch {
-		case t.s.accounts[a.ID].ID != "":
+		case t.s.accounts[a.ID] != nil:
 			out[i] = &multiline.UniqueError{Key: multiline.KeyAccount, Value: string(a.ID)}
 		case t.s.usernames[a.Username] != "":
 			out[i] = &multiline.UniqueError{Key: multiline.KeyUsername, Value: a.Username}
@@ -88,7 +88,7 @@ func (t *tx) MessagesByID(ctx context.Context, ids []invite.MessageID) ([]invite
 	out := make([]invite.Message, 0, len(ids))
 	for _, id := range ids {
 		if m, ok := t.s.messages[id]; ok {
-			out = append(out, m)
+			out = append(out, *m)
 		}
 	}
 	slices.SortFunc(out, func(a, b invite.Message) int { return cmp.Compare(a.ID, b.ID) })
@@ -105,7 +105,7 @@ func (t *tx) Invitations(ctx context.Context, accounts []account.ID) ([]invite.I
 	out := make([]invite.Invitation, 0, len(ids))
 	for _, id := range ids {
 		if inv, ok := t.s.invitations[id]; ok {
-			out = append(out, cloneInvitation(inv))
+			out = append(out, cloneInvitation(*inv))
 		}
 	}
 	return out, nil
@@ -120,13 +120,17 @@ func (t *tx) SwapDeliveries(ctx context.Context, was, ms []invite.Message) ([]bo
 	}
 	swapped := make([]bool, len(ms))
 	for i, m := range ms {
-		cur, ok := t.s.messages[m.ID]
-		if !ok || cur.State != was[i].State || cur.Attempts != was[i].Attempts || !cur.NextAttempt.Equal(was[i].NextAttempt) {
+		p, ok := t.s.messages[m.ID]
+		if !ok {
+			continue
+		}
+		cur := *p
+		if cur.State != was[i].State || cur.Attempts != was[i].Attempts || !cur.NextAttempt.Equal(was[i].NextAttempt) {
 			continue
 		}
 		cur.State, cur.Attempts, cur.LastError, cur.NextAttempt, cur.SentAt = m.State, m.Attempts, m.LastError, m.NextAttempt, m.SentAt
 		cur.Text, cur.HTML, cur.Secret = m.Text, m.HTML, m.Secret
-		putR(t, t.s.oldMessages, m.ID, cur)
+		putR(t, t.s.oldMessages, m.ID, &cur)
 		swapped[i] = true
 	}
 	return swapped, nil

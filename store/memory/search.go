@@ -45,7 +45,7 @@ func (t *tx) SearchAccounts(ctx context.Context, q multiline.AccountQuery, p mul
 	var hits []hit
 	for _, o := range q.Orgs {
 		for id := range t.s.orgAccounts[o] {
-			a := t.s.accounts[id]
+			a := *t.s.accounts[id]
 			if len(q.Statuses) > 0 && !slices.Contains(q.Statuses, a.Status) {
 				continue
 			}
@@ -75,7 +75,7 @@ func (t *tx) SearchAccounts(ctx context.Context, q multiline.AccountQuery, p mul
 	}
 	out := make([]account.Account, len(hits))
 	for i, h := range hits {
-		out[i] = cloneAccount(t.s.accounts[h.id])
+		out[i] = cloneAccount(*t.s.accounts[h.id])
 	}
 	return out, next, nil
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -157,7 +158,6 @@ func person(id, email string) account.Input {
 		Applications: []org.Application{org.AppMobile}, Email: email}
 }
 
-// deliverPending runs DeliverPending and requires that it met no problem.
 // importInvite runs an Import & Invite into acme, by its admin, of one row
 // for each of emails, all of which must be invited.
 func (w *world) importInvite(emails []string) {
@@ -185,6 +185,7 @@ func (w *world) invitationsByTo() map[string]invite.Message {
 	return out
 }
 
+// deliverPending runs DeliverPending and requires that it met no problem.
 func (w *world) deliverPending() multiline.DeliveryReport {
 	w.t.Helper()
 	rep, err := w.svc.DeliverPending(context.Background())
@@ -482,24 +483,24 @@ type troubleTx struct {
 
 var errTrouble = errors.New("storetest: this message's row cannot be written")
 
+// fails reports whether any of ms is one the store cannot write now.
+func (s *troubleStore) fails(ms ...invite.Message) bool {
+	s.mu.Lock()
+	fail := s.fail
+	s.mu.Unlock()
+	return fail != nil && slices.ContainsFunc(ms, fail)
+}
+
 func (tx troubleTx) UpdateMessage(ctx context.Context, m invite.Message) error {
-	tx.s.mu.Lock()
-	fail := tx.s.fail
-	tx.s.mu.Unlock()
-	if fail != nil && fail(m) {
+	if tx.s.fails(m) {
 		return errTrouble
 	}
 	return tx.Tx.UpdateMessage(ctx, m)
 }
 
 func (tx troubleTx) SwapDeliveries(ctx context.Context, was, ms []invite.Message) ([]bool, error) {
-	tx.s.mu.Lock()
-	fail := tx.s.fail
-	tx.s.mu.Unlock()
-	for _, m := range ms {
-		if fail != nil && fail(m) {
-			return nil, errTrouble
-		}
+	if tx.s.fails(ms...) {
+		return nil, errTrouble
 	}
 	return tx.Tx.SwapDeliveries(ctx, was, ms)
 }
